@@ -1,4 +1,5 @@
 // vswap-guest: the agent that runs workloads and checks inside the guest.
+#include "guest/tests/test_main.h"
 #include "guest/usemem.h"
 
 #include <cstdio>
@@ -9,7 +10,8 @@ namespace {
 void usage(FILE* out) {
     std::fprintf(out, "usage: vswap-guest COMMAND [ARGS...]\n"
                       "commands:\n"
-                      "  usemem    map memory, write a per-page pattern, verify it (see --help)\n");
+                      "  usemem    map memory, write a per-page pattern, verify it (see --help)\n"
+                      "  test      run the functional tests, TAP and JSON (see --help)\n");
 }
 
 } // namespace
@@ -21,6 +23,8 @@ int main(int argc, char** argv) {
     }
     if (!std::strcmp(argv[1], "usemem"))
         return vswap::usemem_main(argc - 1, argv + 1);
+    if (!std::strcmp(argv[1], "test"))
+        return vswap::tests::test_main(argc - 1, argv + 1);
     std::fprintf(stderr, "vswap-guest: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;

@@ -1,0 +1,465 @@
+#include "guest/tests/framework.h"
+
+#include "common/text.h"
+#include "guest/sysfs.h"
+#include "guest/tests/cgroup.h"
+#include "guest/tests/child.h"
+#include "guest/tests/knobs.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fnmatch.h>
+#include <set>
+#include <sys/utsname.h>
+#include <thread>
+
+namespace vswap::tests {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kCgroupRootName = "vswap-test";
+constexpr const char* kZswapStored = "/sys/kernel/debug/zswap/stored_pages";
+constexpr size_t kResultBytes = 1 << 20;
+
+double now_s() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// One-line text for TAP: no newlines, no '#' that would start a directive.
+std::string tap_text(std::string s) {
+    for (char& c : s)
+        if (c == '\n' || c == '\r')
+            c = ' ';
+    return s;
+}
+
+} // namespace
+
+std::string_view status_name(Status status) {
+    switch (status) {
+    case Status::Pass:
+        return "pass";
+    case Status::Fail:
+        return "fail";
+    case Status::Skip:
+        return "skip";
+    case Status::NotSupported:
+        return "not-supported";
+    }
+    return "fail";
+}
+
+std::optional<Status> parse_status(std::string_view name) {
+    for (Status s : {Status::Pass, Status::Fail, Status::Skip, Status::NotSupported})
+        if (status_name(s) == name)
+            return s;
+    return std::nullopt;
+}
+
+void fail(const std::string& reason) {
+    throw TestOutcome(Status::Fail, reason);
+}
+void skip(const std::string& reason) {
+    throw TestOutcome(Status::Skip, reason);
+}
+void not_supported(const std::string& reason) {
+    throw TestOutcome(Status::NotSupported, reason);
+}
+
+const Backend& TestContext::require_backend() const {
+    if (!backend_)
+        fail("test '" + test_.name + "' has no backend set up");
+    return *backend_;
+}
+
+void TestContext::note(const std::string& key, const nlohmann::json& value) {
+    details_[key] = value;
+    log(key + ": " + value.dump());
+}
+
+void TestContext::log(const std::string& message) const {
+    std::printf("# %s: %s\n", test_.name.c_str(), tap_text(message).c_str());
+    std::fflush(stdout);
+}
+
+// --- Reporting ----------------------------------------------------------------
+
+std::string tap_header(size_t count) {
+    return "TAP version 13\n1.." + std::to_string(count) + "\n";
+}
+
+std::string tap_line(size_t number, const TestResult& r) {
+    std::string line =
+        (r.status == Status::Fail ? "not ok " : "ok ") + std::to_string(number) + " " + r.name;
+    switch (r.status) {
+    case Status::Pass:
+        break;
+    case Status::Fail:
+        line += " # " + tap_text(r.reason);
+        break;
+    case Status::Skip:
+        line += " # SKIP " + tap_text(r.reason);
+        break;
+    case Status::NotSupported:
+        line += " # SKIP not supported: " + tap_text(r.reason);
+        break;
+    }
+    return line + "\n";
+}
+
+std::string tap_totals(const std::vector<TestResult>& results) {
+    size_t pass = 0, fail_count = 0, skip_count = 0;
+    for (const auto& r : results) {
+        if (r.status == Status::Pass)
+            ++pass;
+        else if (r.status == Status::Fail)
+            ++fail_count;
+        else
+            ++skip_count;
+    }
+    return "# Totals: pass:" + std::to_string(pass) + " fail:" + std::to_string(fail_count) +
+           " xfail:0 xpass:0 skip:" + std::to_string(skip_count) + " error:0\n";
+}
+
+nlohmann::json results_json(const RunInfo& info, const std::vector<TestResult>& results) {
+    nlohmann::json tests = nlohmann::json::array();
+    std::map<std::string, int> summary = {
+        {"pass", 0}, {"fail", 0}, {"skip", 0}, {"not-supported", 0}};
+    for (const auto& r : results) {
+        ++summary[std::string(status_name(r.status))];
+        tests.push_back({{"name", r.name},
+                         {"result", status_name(r.status)},
+                         {"reason", r.reason},
+                         {"seconds", r.seconds},
+                         {"leak_check",
+                          {{"status", r.leak.status},
+                           {"reason", r.leak.reason},
+                           {"counters", r.leak.counters}}},
+                         {"details", r.details}});
+    }
+    return {{"format", "vswap-guest-tests/1"},
+            {"kernel", info.kernel},
+            {"uname", info.uname},
+            {"vswap_debugfs", info.vswap_dir},
+            {"seconds", info.seconds},
+            {"summary", summary},
+            {"tests", tests}};
+}
+
+TestResult result_from_json(const nlohmann::json& j) {
+    TestResult r;
+    r.name = j.at("name").get<std::string>();
+    auto status = parse_status(j.at("result").get<std::string>());
+    if (!status)
+        throw std::runtime_error("unknown result '" + j.at("result").get<std::string>() +
+                                 "' for test " + r.name);
+    r.status = *status;
+    r.reason = j.value("reason", "");
+    r.seconds = j.value("seconds", 0.0);
+    if (j.contains("leak_check")) {
+        const auto& l = j["leak_check"];
+        r.leak.status = l.value("status", "");
+        r.leak.reason = l.value("reason", "");
+        r.leak.counters = l.value("counters", nlohmann::json::object());
+    }
+    r.details = j.value("details", nlohmann::json::object());
+    return r;
+}
+
+// --- Leak check -----------------------------------------------------------------
+
+LeakCheck check_vswap_leaks(double timeout_s) {
+    LeakCheck check;
+    auto counters = sysfs::read_vswap_counters();
+    if (!counters) {
+        check.status = "not supported";
+        check.reason = std::string("no ") + sysfs::kVswapDebugDir + " on this kernel";
+        return check;
+    }
+    if (!counters->missing.empty() &&
+        !(counters->missing.size() == 1 && counters->missing[0] == "alloc_failures")) {
+        check.status = "not run";
+        std::string names;
+        for (const auto& m : counters->missing)
+            if (m != "alloc_failures")
+                names += (names.empty() ? "" : ", ") + m;
+        check.reason = "counter " + names + " not provided by this kernel";
+        return check;
+    }
+    auto nonzero = [](const sysfs::VswapCounters& c) {
+        std::string text;
+        for (const auto& [name, value] : c.values)
+            if (name != "alloc_failures" && value != 0)
+                text += (text.empty() ? "" : ", ") + name + "=" + std::to_string(value);
+        return text;
+    };
+    auto deadline = now_s() + timeout_s;
+    std::string leaked = nonzero(*counters);
+    while (!leaked.empty() && now_s() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        counters = sysfs::read_vswap_counters();
+        leaked = nonzero(*counters);
+    }
+    for (const auto& [name, value] : counters->values)
+        check.counters[name] = value;
+    if (leaked.empty()) {
+        check.status = "pass";
+    } else {
+        check.status = "fail";
+        check.reason = "vswap counters not back to 0 after " + std::to_string(int(timeout_s)) +
+                       " s: " + leaked;
+    }
+    return check;
+}
+
+// --- Selecting ------------------------------------------------------------------
+
+std::vector<const TestCase*> select_tests(const std::vector<TestCase>& all,
+                                          const std::vector<std::string>& names,
+                                          std::vector<std::string>& unknown) {
+    std::vector<const TestCase*> chosen;
+    std::set<const TestCase*> seen;
+    if (names.empty()) {
+        for (const auto& t : all)
+            if (!t.explicit_only)
+                chosen.push_back(&t);
+        return chosen;
+    }
+    for (const auto& name : names) {
+        bool matched = false;
+        for (const auto& t : all) {
+            bool exact = t.name == name;
+            bool pattern = !t.explicit_only && fnmatch(name.c_str(), t.name.c_str(), 0) == 0;
+            if (!exact && !pattern)
+                continue;
+            matched = true;
+            if (seen.insert(&t).second)
+                chosen.push_back(&t);
+        }
+        if (!matched)
+            unknown.push_back(name);
+    }
+    return chosen;
+}
+
+// --- Running --------------------------------------------------------------------
+
+namespace {
+
+// What the child writes back: status, reason and details as JSON text.
+struct ResultPage {
+    char json[kResultBytes];
+};
+
+// Every THP size off; the knobs are restored after the test.
+void thp_off() {
+    sysfs::try_write_text("/sys/kernel/mm/transparent_hugepage/enabled", "never");
+    for (const auto& dir : mthp_size_dirs())
+        sysfs::try_write_text(dir / "enabled", "never");
+}
+
+std::string swaps_left_on() {
+    std::string left;
+    for (const auto& s : active_swaps())
+        left += (left.empty() ? "" : ", ") + s.path;
+    return left;
+}
+
+// After the backend is gone: swap areas off, zswap empty. Returns a
+// failure reason, or empty.
+std::string check_residue() {
+    std::string problems;
+    if (auto left = swaps_left_on(); !left.empty()) {
+        problems = "swap left on after the test: " + left;
+        for (const auto& s : active_swaps())
+            try_swap_off(s.path);
+    }
+    std::optional<uint64_t> stored;
+    bool empty = wait_until(
+        [&] {
+            stored = sysfs::read_u64_if_exists(kZswapStored);
+            return !stored || *stored == 0;
+        },
+        5, 0.1);
+    if (!empty)
+        problems += std::string(problems.empty() ? "" : "; ") + "zswap still stores " +
+                    std::to_string(*stored) + " pages after the test";
+    return problems;
+}
+
+TestResult run_one(const TestCase& test, const RunOptions& options) {
+    TestResult result;
+    result.name = test.name;
+    const double start = now_s();
+    auto finish = [&](Status status, std::string reason) {
+        result.status = status;
+        result.reason = std::move(reason);
+        result.seconds = now_s() - start;
+        if (result.leak.status.empty())
+            result.leak.status = "not run";
+        return result;
+    };
+
+    // Kernel support first: these need no setup.
+    if (test.needs_vswap) {
+        auto counters = sysfs::read_vswap_counters();
+        if (!counters)
+            return finish(Status::NotSupported, std::string("needs virtual swap (no ") +
+                                                    sysfs::kVswapDebugDir + " on this kernel)");
+        if (!counters->values.count("entries"))
+            return finish(Status::Skip,
+                          "not run: the vswap layer is not active on this kernel (counter "
+                          "'entries' not provided)");
+    }
+    if (test.backend) {
+        auto check = check_backend(*test.backend, test.backend_options);
+        if (check.status == BackendCheck::Status::NotSupported)
+            return finish(Status::NotSupported, check.reason);
+        if (check.status == BackendCheck::Status::Unavailable)
+            return finish(Status::Skip, "not run: " + check.reason);
+    }
+    if (auto left = swaps_left_on(); !left.empty())
+        for (const auto& s : active_swaps())
+            try_swap_off(s.path);
+
+    const SavedKnobs knobs = SavedKnobs::capture();
+    if (!test.keep_thp)
+        thp_off();
+    const fs::path root = fs::path(kCgroupMount) / kCgroupRootName;
+    destroy_cgroup_tree(root);
+    Status status = Status::Pass;
+    std::string reason;
+    nlohmann::json details = nlohmann::json::object();
+    try {
+        enable_memory_controller(kCgroupMount);
+        fs::create_directory(root);
+        enable_memory_controller(root);
+        fs::create_directory(root / "main");
+    } catch (const std::exception& e) {
+        return finish(Status::Fail, std::string("cannot set up the test cgroups: ") + e.what());
+    }
+
+    std::optional<Backend> backend;
+    try {
+        if (test.backend)
+            backend.emplace(*test.backend, test.backend_options);
+    } catch (const std::exception& e) {
+        destroy_cgroup_tree(root);
+        knobs.restore();
+        return finish(Status::Fail, std::string("backend setup failed: ") + e.what());
+    }
+
+    {
+        Shared<ResultPage> page;
+        ChildProcess child(
+            [&]() -> int {
+                TestContext context(test, backend ? &*backend : nullptr, root, options.duration_s);
+                nlohmann::json out = {{"status", "pass"}, {"reason", ""}};
+                try {
+                    test.body(context);
+                } catch (const TestOutcome& o) {
+                    out["status"] = status_name(o.status);
+                    out["reason"] = o.what();
+                } catch (const std::exception& e) {
+                    out["status"] = "fail";
+                    out["reason"] = std::string("unexpected error: ") + e.what();
+                }
+                out["details"] = context.details();
+                std::string text = out.dump();
+                if (text.size() >= kResultBytes) {
+                    out["details"] = {{"truncated", true}};
+                    text = out.dump();
+                }
+                std::memcpy(page->json, text.c_str(), text.size() + 1);
+                return 0;
+            },
+            root / "main");
+        ChildExit exit = child.wait(test.timeout_s);
+        if (exit.timed_out) {
+            status = Status::Fail;
+            reason =
+                "timed out after " + std::to_string(int(test.timeout_s)) + " s (hang, or too slow)";
+        } else if (!exit.ok() || page->json[0] == 0) {
+            status = Status::Fail;
+            reason = "the test process " + exit.describe();
+        } else {
+            auto out = nlohmann::json::parse(page->json);
+            status = *parse_status(out["status"].get<std::string>());
+            reason = out["reason"].get<std::string>();
+            details = out["details"];
+        }
+    }
+
+    auto fail_with = [&](const std::string& why) {
+        if (status != Status::Fail) {
+            status = Status::Fail;
+            reason = why;
+        } else {
+            reason += "; " + why;
+        }
+    };
+    if (auto error = destroy_cgroup_tree(root); !error.empty())
+        fail_with(error);
+    if (backend) {
+        try {
+            backend->teardown();
+        } catch (const std::exception& e) {
+            fail_with(e.what());
+        }
+        backend.reset();
+    }
+    for (const auto& error : knobs.restore())
+        fail_with(error);
+    if (auto residue = check_residue(); !residue.empty())
+        fail_with(residue);
+    result.leak = check_vswap_leaks();
+    if (result.leak.status == "fail")
+        fail_with(result.leak.reason);
+    result.details = details;
+    return finish(status, reason);
+}
+
+std::string uname_text() {
+    struct utsname u {};
+    uname(&u);
+    return std::string(u.release) + " " + u.version;
+}
+
+} // namespace
+
+std::vector<TestResult> run_tests(const std::vector<const TestCase*>& tests,
+                                  const RunOptions& options) {
+    RunInfo info;
+    const char* kernel = std::getenv("VSWAP_KERNEL");
+    struct utsname u {};
+    uname(&u);
+    info.kernel = kernel && *kernel ? kernel : u.release;
+    info.uname = uname_text();
+    info.vswap_dir = fs::is_directory(sysfs::kVswapDebugDir);
+    const double start = now_s();
+
+    std::printf("%s", tap_header(tests.size()).c_str());
+    std::printf("# vswap-guest test on %s (%s)\n", info.kernel.c_str(), info.uname.c_str());
+    std::fflush(stdout);
+    std::vector<TestResult> results;
+    for (size_t i = 0; i < tests.size(); ++i) {
+        TestResult r = run_one(*tests[i], options);
+        results.push_back(r);
+        std::printf("# %s: %.1f s, leak check: %s%s%s\n", r.name.c_str(), r.seconds,
+                    r.leak.status.c_str(), r.leak.reason.empty() ? "" : ": ",
+                    r.leak.reason.c_str());
+        std::printf("%s", tap_line(i + 1, r).c_str());
+        std::fflush(stdout);
+        if (options.json_path) {
+            info.seconds = now_s() - start;
+            write_file_atomic(*options.json_path, results_json(info, results).dump(2) + "\n");
+        }
+    }
+    std::printf("%s", tap_totals(results).c_str());
+    std::fflush(stdout);
+    return results;
+}
+
+} // namespace vswap::tests

@@ -1,0 +1,129 @@
+// Large folios through swap: 64 KiB mTHP and PMD-size THP swap out and
+// back in with their data intact, on a disk and on zram (where 6.12 also
+// swaps mTHP back in as large folios).
+#include "guest/sysfs.h"
+#include "guest/tests/knobs.h"
+#include "guest/tests/memory.h"
+#include "guest/tests/suites.h"
+
+#include <sys/mman.h>
+
+namespace vswap::tests {
+namespace {
+
+const std::filesystem::path kThp = "/sys/kernel/mm/transparent_hugepage";
+constexpr size_t kBytes = 16 * MiB;
+
+void set_knob(const std::filesystem::path& path, const std::string& value) {
+    try {
+        sysfs::write_text(path, value);
+    } catch (const sysfs::SysfsError& e) {
+        not_supported(e.what());
+    }
+}
+
+sysfs::Counters mthp_stats(const std::filesystem::path& size_dir) {
+    sysfs::Counters stats;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(size_dir / "stats", ec))
+        if (auto v = sysfs::read_u64_if_exists(entry.path()))
+            stats[entry.path().filename().string()] = *v;
+    return stats;
+}
+
+void mthp_64k(TestContext& ctx) {
+    const auto dir = kThp / "hugepages-64kB";
+    if (!std::filesystem::exists(dir / "enabled"))
+        not_supported("no 64 KiB mTHP size on this kernel (" + dir.string() + ")");
+    for (const auto& d : mthp_size_dirs())
+        if (std::filesystem::exists(d / "enabled")) // shmem-only sizes have none
+            set_knob(d / "enabled", "never");
+    set_knob(dir / "enabled", "always");
+    set_knob(kThp / "enabled", "madvise");
+
+    auto before = mthp_stats(dir);
+    Mapping m = Mapping::anonymous(kBytes, 64 * 1024);
+    advise(m.data(), m.bytes(), MADV_HUGEPAGE, "MADV_HUGEPAGE");
+    fill_pages(m.data(), m.pages(), PageContent::Compressible, 31);
+    auto faulted = sysfs::counter_delta(before, mthp_stats(dir));
+    if (faulted["anon_fault_alloc"] == 0)
+        skip("not run: no 64 KiB folio could be allocated (anon_fault_alloc stayed 0)");
+    auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
+    auto after_out = sysfs::counter_delta(before, mthp_stats(dir));
+    require_intact(m.data(), m.pages(), PageContent::Compressible, 31, "64 KiB mTHP after swap-in");
+    ctx.note("mthp_64k", {{"anon_fault_alloc", after_out["anon_fault_alloc"]},
+                          {"swpout", after_out["swpout"]},
+                          {"swpout_fallback", after_out["swpout_fallback"]},
+                          {"pm_swap_pages", pm.swapped}});
+    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
+                                                  std::to_string(m.pages()) +
+                                                  " pages of 64 KiB folios were swapped out");
+}
+
+void thp_pmd(TestContext& ctx) {
+    const auto dir = kThp / "hugepages-2048kB";
+    for (const auto& d : mthp_size_dirs())
+        sysfs::try_write_text(d / "enabled", "never");
+    if (std::filesystem::exists(dir / "enabled"))
+        set_knob(dir / "enabled", "inherit");
+    set_knob(kThp / "enabled", "always");
+    set_knob(kThp / "defrag", "always");
+
+    auto vm0 = sysfs::read_vmstat();
+    Mapping m = Mapping::anonymous(kBytes, 2 * MiB);
+    fill_pages(m.data(), m.pages(), PageContent::Compressible, 32);
+    auto faulted = sysfs::counter_delta(vm0, sysfs::read_vmstat());
+    if (faulted["thp_fault_alloc"] == 0)
+        skip("not run: no PMD THP could be allocated (thp_fault_alloc stayed 0)");
+
+    // Whole THPs out and in.
+    auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
+    require_intact(m.data(), m.pages(), PageContent::Compressible, 32, "THP after swap-in");
+    auto whole = sysfs::counter_delta(vm0, sysfs::read_vmstat());
+    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
+                                                  std::to_string(m.pages()) +
+                                                  " THP pages were swapped out");
+
+    // Half of every THP: MADV_PAGEOUT splits the folio first.
+    Mapping h = Mapping::anonymous(kBytes, 2 * MiB);
+    fill_pages(h.data(), h.pages(), PageContent::Compressible, 33);
+    size_t swapped = 0;
+    for (size_t off = 0; off < kBytes; off += 2 * MiB)
+        swapped += push_out(h.data() + off, MiB, ctx.main_cgroup()).swapped;
+    require_intact(h.data(), h.pages(), PageContent::Compressible, 33,
+                   "half-paged-out THP after swap-in");
+    auto all = sysfs::counter_delta(vm0, sysfs::read_vmstat());
+    ctx.note("thp", {{"thp_fault_alloc", all["thp_fault_alloc"]},
+                     {"thp_swpout", whole["thp_swpout"]},
+                     {"thp_swpout_fallback", whole["thp_swpout_fallback"]},
+                     {"thp_split_page", all["thp_split_page"]},
+                     {"half_pageout_swapped", swapped}});
+    require(swapped >= (kBytes / 2 / kPage) * 9 / 10,
+            "paging out half of each THP swapped only " + std::to_string(swapped) + " pages");
+}
+
+TestCase make(const std::string& name, const std::string& summary, BackendKind backend,
+              void (*body)(TestContext&)) {
+    TestCase t;
+    t.name = name;
+    t.summary = summary;
+    t.backend = backend;
+    t.keep_thp = true;
+    t.body = body;
+    return t;
+}
+
+} // namespace
+
+void add_thp_tests(std::vector<TestCase>& tests) {
+    tests.push_back(make("thp.mthp64k.disk", "64 KiB mTHP swap out and in intact (disk)",
+                         BackendKind::Disk, mthp_64k));
+    tests.push_back(make("thp.mthp64k.zram", "64 KiB mTHP swap out and in intact (zram)",
+                         BackendKind::Zram, mthp_64k));
+    tests.push_back(make("thp.pmd.disk", "PMD THP, whole and half paged out, intact (disk)",
+                         BackendKind::Disk, thp_pmd));
+    tests.push_back(make("thp.pmd.zram", "PMD THP, whole and half paged out, intact (zram)",
+                         BackendKind::Zram, thp_pmd));
+}
+
+} // namespace vswap::tests
