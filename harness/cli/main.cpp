@@ -23,6 +23,10 @@ const std::map<std::string, Verb>& verbs() {
         {"patches", {cmd_patches, "apply, export or check the patch series"}},
         {"boot", {cmd_boot, "boot a kernel in QEMU and run a command in it"}},
         {"smoke", {cmd_smoke, "run the guest smoke test on one kernel"}},
+        {"run", {cmd_run, "run a matrix of kernels x backends x workloads x repeats"}},
+        {"compare", {cmd_compare, "compare two kernels' runs: ratios, intervals, verdicts"}},
+        {"report", {cmd_report, "write report.md, report.json and plots for a results dir"}},
+        {"merge", {cmd_merge, "join the shards of a matrix run"}},
     };
     return table;
 }

@@ -21,8 +21,12 @@ void print_help(const std::string& usage, const std::string& summary,
 
 // Verbs.
 int cmd_boot(const Args& args);
+int cmd_compare(const Args& args);
 int cmd_kernel(const Args& args);
+int cmd_merge(const Args& args);
 int cmd_patches(const Args& args);
+int cmd_report(const Args& args);
+int cmd_run(const Args& args);
 int cmd_smoke(const Args& args);
 int cmd_suite(const Args& args);
 int cmd_test(const Args& args);

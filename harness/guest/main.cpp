@@ -1,6 +1,11 @@
 // vswap-guest: the agent that runs workloads and checks inside the guest.
 #include "guest/tests/test_main.h"
 #include "guest/usemem.h"
+#include "guest/workloads/bench.h"
+#include "guest/workloads/kbuild.h"
+#include "guest/workloads/pageswap.h"
+#include "guest/workloads/samefill.h"
+#include "guest/workloads/swapoff.h"
 
 #include <cstdio>
 #include <cstring>
@@ -11,6 +16,11 @@ void usage(FILE* out) {
     std::fprintf(out, "usage: vswap-guest COMMAND [ARGS...]\n"
                       "commands:\n"
                       "  usemem    map memory, write a per-page pattern, verify it (see --help)\n"
+                      "  samefill  page out zero and same-filled pages, read them back\n"
+                      "  swapoff   fill swap while a large file is mapped, time swapoff\n"
+                      "  pageswap  stress-ng --pageswap from the host root, with metrics\n"
+                      "  kbuild    compile a fixed set of kernel objects (host gcc, chroot)\n"
+                      "  bench     set up a backend, run one workload in a cgroup, write JSON\n"
                       "  test      run the functional tests, TAP and JSON (see --help)\n");
 }
 
@@ -23,6 +33,16 @@ int main(int argc, char** argv) {
     }
     if (!std::strcmp(argv[1], "usemem"))
         return vswap::usemem_main(argc - 1, argv + 1);
+    if (!std::strcmp(argv[1], "samefill"))
+        return vswap::samefill_main(argc - 1, argv + 1);
+    if (!std::strcmp(argv[1], "swapoff"))
+        return vswap::swapoff_main(argc - 1, argv + 1);
+    if (!std::strcmp(argv[1], "pageswap"))
+        return vswap::pageswap_main(argc - 1, argv + 1);
+    if (!std::strcmp(argv[1], "kbuild"))
+        return vswap::kbuild_main(argc - 1, argv + 1);
+    if (!std::strcmp(argv[1], "bench"))
+        return vswap::bench_main(argc - 1, argv + 1);
     if (!std::strcmp(argv[1], "test"))
         return vswap::tests::test_main(argc - 1, argv + 1);
     std::fprintf(stderr, "vswap-guest: unknown command '%s'\n", argv[1]);

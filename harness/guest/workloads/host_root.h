@@ -1,0 +1,27 @@
+// Running the host's tools (stress-ng, make, gcc) from the guest: the host
+// root is mounted read-only at /host, with /proc, /sys, /dev and a tmpfs
+// /tmp inside, and programs run there with chroot.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vswap {
+
+inline constexpr const char* kHostRoot = "/host";
+
+struct HostRun {
+    int exit_code = -1; // -1 when killed by a signal
+    int signal = 0;
+    double wall_s = 0;
+    std::string describe() const; // "exit status 2", "killed by signal 9 (Killed)"
+};
+
+// Runs argv inside `chroot /host` with its stdout sent to our stderr (our
+// stdout carries the JSON result), and waits for it.
+HostRun run_in_host_root(const std::vector<std::string>& argv);
+
+// Whether /host holds `program` (an absolute path inside the host root).
+bool host_has(const std::string& program);
+
+} // namespace vswap
