@@ -20,10 +20,25 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 job /job ||
 	fail "cannot mount the job share"
+# VSWAP_PROJECT: the checkout's path on the host.
+[ -f /job/env ] && . /job/env
 # The host's root, read-only, for chroot: stress-ng, compilers, selftests.
 if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro hostroot /host; then
+	# The guest gets its own /tmp; keep a checkout under the host's /tmp
+	# reachable at the same path (in the guest under /host, and in chroot).
+	project_in_tmp=
+	case "${VSWAP_PROJECT:-}" in
+	/tmp/*)
+		mkdir -p /project
+		mount -o bind "/host$VSWAP_PROJECT" /project && project_in_tmp=1
+		;;
+	esac
 	for d in proc sys dev; do mount -o rbind /$d /host/$d; done
 	mount -t tmpfs -o mode=1777 tmpfs /host/tmp
+	if [ -n "$project_in_tmp" ]; then
+		mkdir -p "/host$VSWAP_PROJECT"
+		mount -o bind /project "/host$VSWAP_PROJECT"
+	fi
 fi
 hostname vswap-guest
 stty -F /dev/ttyS1 raw -echo 2>/dev/null

@@ -101,8 +101,11 @@ BootResult boot_guest(const Paths& paths, const BootRequest& request, Progress& 
 
     const std::string shell_line =
         request.command.size() == 1 ? request.command[0] : shell_join(request.command);
-    write_file_atomic(spec.job_share / "cmd", "export VSWAP_KERNEL=" + shell_quote(request.kernel) +
-                                                  "\n" + shell_line + "\n");
+    // Read by /init before it mounts the host root, and by the command.
+    write_file_atomic(spec.job_share / "env",
+                      "export VSWAP_KERNEL=" + shell_quote(request.kernel) +
+                          " VSWAP_PROJECT=" + shell_quote(paths.root.string()) + "\n");
+    write_file_atomic(spec.job_share / "cmd", shell_line + "\n");
 
     RunnerOptions runner;
     runner.timeout_s = request.timeout_s;
