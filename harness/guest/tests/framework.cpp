@@ -376,11 +376,11 @@ TestResult run_one(const TestCase& test, const RunOptions& options) {
                 return 0;
             },
             root / "main");
-        ChildExit exit = child.wait(test.timeout_s);
+        const double timeout = test.timeout_s + options.duration_s * test.duration_share;
+        ChildExit exit = child.wait(timeout);
         if (exit.timed_out) {
             status = Status::Fail;
-            reason =
-                "timed out after " + std::to_string(int(test.timeout_s)) + " s (hang, or too slow)";
+            reason = "timed out after " + std::to_string(int(timeout)) + " s (hang, or too slow)";
         } else if (!exit.ok() || page->json[0] == 0) {
             status = Status::Fail;
             reason = "the test process " + exit.describe();

@@ -50,6 +50,9 @@ struct TestCase {
     double timeout_s = 120;
     // Only run when named exactly (long stress runs).
     bool explicit_only = false;
+    // Timed tests run for this share of --duration (the timeout grows by as
+    // much); 0 for tests that are not timed.
+    double duration_share = 0;
     // Needs the vswap layer: "not supported" without /sys/kernel/debug/vswap,
     // "skip" (not run) where the directory exists but no 'entries' counter.
     bool needs_vswap = false;
@@ -90,8 +93,8 @@ public:
     // Parent of the test's cgroups (memory controller enabled for children).
     const std::filesystem::path& cgroup_root() const { return cgroup_root_; }
     std::filesystem::path main_cgroup() const { return cgroup_root_ / "main"; }
-    // --duration for stress tests, in seconds.
-    double duration_s() const { return duration_s_; }
+    // How long a timed test runs: its share of --duration, in seconds.
+    double duration_s() const { return duration_s_ * test_.duration_share; }
 
     // A detail for the JSON report (and a "# key: value" TAP diagnostic).
     void note(const std::string& key, const nlohmann::json& value);

@@ -1,0 +1,133 @@
+// swapoff and swapon: cycles while a writer keeps rewriting and verifying
+// its data, and two devices with priorities.
+#include "guest/tests/child.h"
+#include "guest/tests/memory.h"
+#include "guest/tests/suites.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <sys/mman.h>
+#include <thread>
+
+namespace vswap::tests {
+namespace {
+
+struct WriterState {
+    std::atomic<int> stop{0};
+    std::atomic<uint64_t> rounds{0};
+};
+
+// Rewrites and verifies a range over and over, paging it out each round,
+// until told to stop. Round r writes seed r+1 after checking seed r.
+int writer(const TestContext& ctx, WriterState& state) {
+    Mapping m = Mapping::anonymous(24 * MiB);
+    uint64_t seed = 1;
+    fill_pages(m.data(), m.pages(), PageContent::Compressible, seed);
+    while (!state.stop) {
+        madvise(m.data(), m.bytes(), MADV_PAGEOUT); // may fail while no swap is on
+        require_intact(m.data(), m.pages(), PageContent::Compressible, seed,
+                       "writer round " + std::to_string(state.rounds.load()));
+        fill_pages(m.data(), m.pages(), PageContent::Compressible, ++seed);
+        ++state.rounds;
+    }
+    (void)ctx;
+    return 0;
+}
+
+void swapoff_cycle(TestContext& ctx) {
+    const auto& area = ctx.require_backend().swap_area();
+    require(area.has_value(), "the backend has no swap area to cycle");
+    Shared<WriterState> state;
+    ChildProcess child([&] { return writer(ctx, *state); }, ctx.main_cgroup());
+    constexpr int kCycles = 6;
+    uint64_t used_at_swapoff = 0;
+    for (int i = 0; i < kCycles; ++i) {
+        uint64_t start = state->rounds;
+        wait_until([&] { return state->rounds >= start + 1 || child.poll().has_value(); }, 30);
+        if (auto e = child.poll())
+            fail("the writer stopped: " + e->describe());
+        for (const auto& s : active_swaps())
+            if (s.path == area->string())
+                used_at_swapoff = std::max(used_at_swapoff, s.used_bytes);
+        if (int error = try_swap_off(*area))
+            fail("swapoff " + area->string() + " in cycle " + std::to_string(i) + ": " +
+                 std::strerror(error));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (int error = try_swap_on(*area))
+            fail("swapon " + area->string() + " in cycle " + std::to_string(i) + ": " +
+                 std::strerror(error));
+    }
+    state->stop = 1;
+    ChildExit e = child.wait(60);
+    ctx.note("cycles", {{"swapoff_swapon", kCycles},
+                        {"writer_rounds", state->rounds.load()},
+                        {"most_swap_used_at_swapoff", used_at_swapoff}});
+    if (!e.ok())
+        fail("writer " + e.describe());
+    require(used_at_swapoff > 0, "swap was never in use when swapoff ran: nothing was tested");
+}
+
+void swap_priority(TestContext& ctx) {
+    // The runner's disk backend has priority 5; add an 8 MiB swap file at 10.
+    BackendOptions o;
+    o.size_bytes = 8 * MiB;
+    o.priority = 10;
+    Backend high(BackendKind::Swapfile, o);
+    const std::string high_path = high.swap_area()->string();
+    const std::string low_path = ctx.require_backend().swap_area()->string();
+    auto used = [](const std::string& path) -> uint64_t {
+        for (const auto& s : active_swaps())
+            if (s.path == path)
+                return s.used_bytes;
+        fail(path + " is not in /proc/swaps");
+    };
+    // 4 MiB fit on the high-priority file: nothing may go to the disk.
+    Mapping a = Mapping::anonymous(4 * MiB);
+    fill_pages(a.data(), a.pages(), PageContent::Compressible, 41);
+    push_out(a.data(), a.bytes(), ctx.main_cgroup());
+    uint64_t high1 = used(high_path), low1 = used(low_path);
+    // 16 MiB more overflow the file onto the disk.
+    Mapping b = Mapping::anonymous(16 * MiB);
+    fill_pages(b.data(), b.pages(), PageContent::Compressible, 42);
+    push_out(b.data(), b.bytes(), ctx.main_cgroup());
+    uint64_t high2 = used(high_path), low2 = used(low_path);
+    ctx.note("used_bytes", {{"high_after_4MiB", high1},
+                            {"low_after_4MiB", low1},
+                            {"high_after_20MiB", high2},
+                            {"low_after_20MiB", low2}});
+    require(high1 >= 4 * MiB * 9 / 10 && low1 == 0,
+            "4 MiB did not all go to the priority-10 file: file " + std::to_string(high1) +
+                " bytes, disk " + std::to_string(low1));
+    require(high2 >= 7 * MiB,
+            "the priority-10 file was not filled first (" + std::to_string(high2) + " bytes used)");
+    require(low2 >= 8 * MiB, "the overflow did not reach the priority-5 disk (" +
+                                 std::to_string(low2) + " bytes used)");
+    require_intact(a.data(), a.pages(), PageContent::Compressible, 41, "first range");
+    require_intact(b.data(), b.pages(), PageContent::Compressible, 42, "second range");
+    a = Mapping();
+    b = Mapping();
+    high.teardown();
+}
+
+} // namespace
+
+void add_swapoff_tests(std::vector<TestCase>& tests) {
+    for (BackendKind kind : {BackendKind::Disk, BackendKind::Zswap}) {
+        TestCase t;
+        t.name = "swapoff.cycle." + std::string(backend_name(kind));
+        t.summary = "swapoff/swapon cycles while a writer rewrites and verifies its data";
+        t.backend = kind;
+        t.body = swapoff_cycle;
+        tests.push_back(t);
+    }
+    TestCase p;
+    p.name = "swapoff.priority";
+    p.summary = "two swap devices: the higher priority fills first, then the lower";
+    p.backend = BackendKind::Disk;
+    p.backend_options.priority = 5;
+    p.body = swap_priority;
+    tests.push_back(p);
+}
+
+} // namespace vswap::tests
