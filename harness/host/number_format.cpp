@@ -10,7 +10,7 @@ std::string format_number(double v) {
         return "-";
     char buffer[48];
     double a = std::fabs(v);
-    if (a == 0)
+    if (a < 1e-9) // rounding residue of equal values (a stdev of 3e-14)
         return "0";
     if (a >= 1e9 || a < 1e-3)
         std::snprintf(buffer, sizeof buffer, "%.3g", v);

@@ -298,6 +298,22 @@ Report build_report(const ResultSet& results, const ReportOptions& options) {
                                   failed_json[0]["reason"].get<std::string>() + ")");
     report.passed = report.complete && failed_json.empty() && report.problems.empty();
 
+    size_t expected_comparisons = 0;
+    nlohmann::json compared_json = nlohmann::json::array();
+    for (const auto& c : compared) {
+        compared_json.push_back({{"workload", c.workload}, {"backend", c.backend}});
+        for (const auto& cand : candidates) {
+            if (!unsupported_on(results.runs, cand, c))
+                expected_comparisons += compared_metrics(c.workload).size();
+        }
+    }
+    nlohmann::json kernel_problems = nlohmann::json::array();
+    for (const auto& r : results.runs) {
+        if (!r.splats.empty() || r.reason.rfind("guest timed out", 0) == 0 ||
+            r.reason.rfind("guest ended without", 0) == 0)
+            kernel_problems.push_back(r.cell.id() + ": " + one_line(r.reason));
+    }
+
     std::map<std::string, std::map<std::string, unsigned>> tally; // candidate -> verdict -> n
     for (const auto& c : comparisons)
         ++tally[c.candidate_kernel][c.verdict];
@@ -324,6 +340,9 @@ Report build_report(const ResultSet& results, const ReportOptions& options) {
          {"failed_runs", failed_json},
          {"not_supported", unsupported_json},
          {"verdict_counts", tally},
+         {"compared_pairs", compared_json},
+         {"comparisons_expected", expected_comparisons},
+         {"kernel_problems", kernel_problems},
          {"comparisons", comparisons},
          {"only_some_kernels", only_json},
          {"plots", nlohmann::json::array()}};
@@ -474,6 +493,38 @@ Report build_report(const ResultSet& results, const ReportOptions& options) {
     }
     report.markdown = md;
     return report;
+}
+
+std::vector<std::string> comparison_gaps(const nlohmann::json& report) {
+    std::vector<std::string> gaps;
+    if (!report.at("missing_runs").empty())
+        gaps.push_back(std::to_string(report["missing_runs"].size()) +
+                       " run(s) missing, first: " + report["missing_runs"][0].get<std::string>());
+    const size_t have = report.at("comparisons").size();
+    const size_t want = report.at("comparisons_expected").get<size_t>();
+    if (have != want)
+        gaps.push_back(std::to_string(have) + " comparisons where the matrix asks for " +
+                       std::to_string(want));
+    size_t no_data = 0;
+    std::string first;
+    for (const auto& c : report["comparisons"]) {
+        if (c["verdict"] == "no data" && no_data++ == 0)
+            first = c["workload"].get<std::string>() + "/" + c["backend"].get<std::string>() + " " +
+                    c["metric"].get<std::string>() + " (" +
+                    c["candidate_kernel"].get<std::string>() + "): " + c["note"].get<std::string>();
+    }
+    if (no_data)
+        gaps.push_back(std::to_string(no_data) + " comparison(s) without data, first: " + first);
+    for (const auto& f : report.at("failed_runs")) {
+        for (const auto& p : report.at("compared_pairs")) {
+            if (p["workload"] == f["workload"] && p["backend"] == f["backend"])
+                gaps.push_back("run " + f["id"].get<std::string>() +
+                               " failed: " + f["reason"].get<std::string>());
+        }
+    }
+    for (const auto& k : report.at("kernel_problems"))
+        gaps.push_back("kernel problem in " + k.get<std::string>());
+    return gaps;
 }
 
 void write_report(const std::filesystem::path& dir, Report& report, const ResultSet& results,

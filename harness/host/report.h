@@ -34,6 +34,13 @@ struct Report {
 // kernel and a candidate have no workload in common.
 Report build_report(const ResultSet& results, const ReportOptions& options);
 
+// What keeps a report from holding every comparison: missing runs,
+// comparisons without data, a comparison count short of the matrix, failed
+// runs of compared pairs, and kernel problems (splats, timeouts) in any run.
+// Failures on pairs the base kernel does not support (zswap-only) are
+// listed in the report but not counted here. Empty: the report is whole.
+std::vector<std::string> comparison_gaps(const nlohmann::json& report);
+
 // Writes report.json, report.md and (when asked) plots/*.svg into `dir`.
 // A plot that cannot be drawn is a problem of the report, named in it.
 void write_report(const std::filesystem::path& dir, Report& report, const ResultSet& results,

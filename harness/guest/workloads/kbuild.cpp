@@ -66,14 +66,17 @@ std::vector<std::string> kit_objects(const std::string& makefile) {
 } // namespace
 
 int kbuild_main(int argc, char** argv) {
-    enum { kKit = 1000, kDir, kJobs, kJson, kHelp };
-    static const option longopts[] = {
-        {"kit", required_argument, nullptr, kKit},   {"dir", required_argument, nullptr, kDir},
-        {"jobs", required_argument, nullptr, kJobs}, {"json", no_argument, nullptr, kJson},
-        {"help", no_argument, nullptr, kHelp},       {nullptr, 0, nullptr, 0}};
+    enum { kKit = 1000, kDir, kJobs, kJson, kPrepare, kHelp };
+    static const option longopts[] = {{"prepare", no_argument, nullptr, kPrepare},
+                                      {"kit", required_argument, nullptr, kKit},
+                                      {"dir", required_argument, nullptr, kDir},
+                                      {"jobs", required_argument, nullptr, kJobs},
+                                      {"json", no_argument, nullptr, kJson},
+                                      {"help", no_argument, nullptr, kHelp},
+                                      {nullptr, 0, nullptr, 0}};
     std::string kit, dir = "/mnt/scratch";
     unsigned jobs = 1;
-    bool json = false;
+    bool json = false, prepare = false;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, nullptr)) != -1) {
@@ -90,6 +93,9 @@ int kbuild_main(int argc, char** argv) {
         case kJson:
             json = true;
             break;
+        case kPrepare:
+            prepare = true;
+            break;
         case 'h':
         case kHelp:
             usage(stdout);
@@ -104,8 +110,12 @@ int kbuild_main(int argc, char** argv) {
         return 2;
     }
 
+    // --prepare (run by bench outside the workload's cgroup and timing):
+    // unpack the kit and warm the compiler's page cache, then stop. A later
+    // run finds the kit unpacked.
     std::string error;
     double unpack_s = 0, build_s = 0;
+    const bool prepared = fs::exists(fs::path(dir) / "kbuild" / "Makefile");
     std::vector<std::string> objects, built;
     uint64_t object_bytes = 0;
     const fs::path work = fs::path(dir) / "kbuild";
@@ -123,11 +133,27 @@ int kbuild_main(int argc, char** argv) {
             throw std::runtime_error("cannot bind-mount " + work.string() + " on " + bind.string() +
                                      ": " + std::strerror(errno));
         bound = true;
-        const uint64_t t0 = monotonic_ns();
-        if (int rc = run_busybox({"tar", "-x", "-f", kit, "-C", work.string()}))
-            throw std::runtime_error("cannot unpack " + kit + " (tar exit status " +
-                                     std::to_string(rc) + ")");
-        unpack_s = (monotonic_ns() - t0) / 1e9;
+        // A kit unpacked by --prepare is used as it is.
+        if (!prepared) {
+            const uint64_t t0 = monotonic_ns();
+            if (int rc = run_busybox({"tar", "-x", "-f", kit, "-C", work.string()}))
+                throw std::runtime_error("cannot unpack " + kit + " (tar exit status " +
+                                         std::to_string(rc) + ")");
+            unpack_s = (monotonic_ns() - t0) / 1e9;
+        }
+        if (prepare) {
+            // Load gcc, cc1 and as once, so that their pages are cached (and
+            // charged to the caller's cgroup, not the workload's).
+            umount(bind.c_str());
+            bound = false;
+            if (auto e = cache_host_root(); !e.empty())
+                throw std::runtime_error(e);
+            HostRun warm = run_in_host_root(
+                {"sh", "-c", "echo 'int vswap_warm_up;' | gcc -O2 -x c -c -o /dev/null -"});
+            if (warm.exit_code != 0)
+                throw std::runtime_error("gcc does not run in the host root: " + warm.describe());
+            return 0;
+        }
         objects = kit_objects(sysfs::read_text(work / "Makefile"));
         if (objects.empty())
             throw std::runtime_error("the kit's Makefile names no object");
@@ -155,6 +181,10 @@ int kbuild_main(int argc, char** argv) {
     }
     if (bound)
         umount(bind.c_str());
+    if (prepare) {
+        std::fprintf(stderr, "kbuild: prepare: %s\n", error.c_str());
+        return 1;
+    }
 
     if (json) {
         nlohmann::json j = {{"workload", "kbuild"},

@@ -168,3 +168,35 @@ TEST(Report, FormatsNumbers) {
     EXPECT_EQ(format_number(314.159), "314.2");
     EXPECT_EQ(format_number(0.0001234), "0.000123");
 }
+
+TEST(Report, GapsNameWhatIsMissing) {
+    ResultSet set = three_kernels();
+    EXPECT_TRUE(comparison_gaps(build_report(set, {}).json).empty());
+
+    // A zswap-only failure on vswap is listed but is no gap: the base
+    // kernel cannot run that backend, so there is nothing to compare.
+    ResultSet zswap_only = set;
+    for (auto& r : zswap_only.runs) {
+        if (r.cell.backend == "zswap-only" && r.cell.kernel == "vswap") {
+            r.status = RunStatus::Failed;
+            r.reason = "the workload was killed by signal 9 (OOM killer)";
+        }
+    }
+    Report z = build_report(zswap_only, {});
+    EXPECT_FALSE(z.passed);
+    EXPECT_TRUE(comparison_gaps(z.json).empty());
+
+    // A failed run of a compared pair, a splat, a missing run: all gaps.
+    ResultSet broken = set;
+    broken.runs[1].status = RunStatus::Failed;
+    broken.runs[1].reason = "kernel reported 1 problem(s), first: BUG at console line 7";
+    broken.runs[1].splats = {{"BUG", 7, "BUG: unable to handle page fault"}};
+    broken.runs.erase(broken.runs.begin() + 2);
+    auto gaps = comparison_gaps(build_report(broken, {}).json);
+    std::string all;
+    for (const auto& g : gaps)
+        all += g + "\n";
+    EXPECT_NE(all.find("run(s) missing"), std::string::npos) << all;
+    EXPECT_NE(all.find("failed: kernel reported"), std::string::npos) << all;
+    EXPECT_NE(all.find("kernel problem in"), std::string::npos) << all;
+}
