@@ -287,6 +287,38 @@ Report build_report(const ResultSet& results, const ReportOptions& options) {
         }
     }
 
+    // The vswap counters, where a kernel provides them: the leak check after
+    // each run and the peaks while it ran.
+    nlohmann::json vswap_json = nlohmann::json::array();
+    for (const auto& c : combos) {
+        for (const auto& k : kernels) {
+            std::map<std::string, unsigned> checks;
+            std::map<std::string, double> peaks;
+            for (const auto& r : results.runs) {
+                if (r.cell.kernel != k || r.cell.workload != c.workload ||
+                    r.cell.backend != c.backend || !r.guest.is_object() ||
+                    !r.guest.contains("vswap"))
+                    continue;
+                const auto& v = r.guest["vswap"];
+                std::string check = v.value("leak_check", std::string("?"));
+                if (check.rfind("not supported", 0) == 0)
+                    continue;
+                ++checks[check];
+                for (const auto& [name, value] : r.metrics) {
+                    if (name.rfind("vswap_", 0) == 0 && name.size() > 5 &&
+                        name.substr(name.size() - 5) == "_peak")
+                        peaks[name] = std::max(peaks[name], value);
+                }
+            }
+            if (!checks.empty())
+                vswap_json.push_back({{"workload", c.workload},
+                                      {"backend", c.backend},
+                                      {"kernel", k},
+                                      {"leak_checks", checks},
+                                      {"peaks", peaks}});
+        }
+    }
+
     report.complete = missing.empty();
     if (!missing.empty())
         report.problems.push_back(std::to_string(missing.size()) + " of " +
@@ -345,6 +377,7 @@ Report build_report(const ResultSet& results, const ReportOptions& options) {
          {"kernel_problems", kernel_problems},
          {"comparisons", comparisons},
          {"only_some_kernels", only_json},
+         {"vswap_counters", vswap_json},
          {"plots", nlohmann::json::array()}};
     std::set<std::string> versions;
     for (const auto& r : results.runs)
@@ -474,6 +507,25 @@ Report build_report(const ResultSet& results, const ReportOptions& options) {
                 }
                 md += "\n";
             }
+        }
+    }
+
+    if (!vswap_json.empty()) {
+        md += "\n## vswap counters\n\nThe leak check reads /sys/kernel/debug/vswap after the "
+              "backend is torn down: every counter but alloc_failures must be back to 0. Peaks "
+              "are sampled every 250 ms while the workload runs.\n\n"
+              "| workload | backend | kernel | leak checks | peaks |\n|---|---|---|---|---|\n";
+        for (const auto& v : vswap_json) {
+            std::string checks, peaks;
+            for (const auto& [outcome, n] : v["leak_checks"].items())
+                checks += (checks.empty() ? "" : "; ") + std::to_string(n.get<unsigned>()) + "× " +
+                          one_line(outcome);
+            for (const auto& [name, value] : v["peaks"].items())
+                peaks += (peaks.empty() ? "" : ", ") + name.substr(6, name.size() - 11) + " " +
+                         format_number(value.get<double>());
+            md += "| " + v["workload"].get<std::string>() + " | " +
+                  v["backend"].get<std::string>() + " | " + v["kernel"].get<std::string>() + " | " +
+                  checks + " | " + (peaks.empty() ? "-" : peaks) + " |\n";
         }
     }
 

@@ -455,6 +455,15 @@ int bench_main(int argc, char** argv) {
             error = "the workload exited with status " + std::to_string(WEXITSTATUS(status)) +
                     (stderr_text.empty() ? "" : ": " + trim(last_lines(stderr_text, 2)));
         }
+        // Every workload is meant to swap: one that swapped nothing out
+        // measured something else (a backend that took no page).
+        uint64_t swapped_out = 0;
+        for (const char* k : {"pswpout", "zswpout", "swpout_zero"})
+            swapped_out += vmstat_delta.count(k) ? vmstat_delta.at(k) : 0;
+        if (error.empty() && swapped_out == 0)
+            error = "no page was swapped out (pswpout, zswpout and swpout_zero did not rise): "
+                    "the " +
+                    o.backend + " backend took nothing";
         if (error.empty() && m["oom_kills"].get<uint64_t>())
             error = "the OOM killer killed " + std::to_string(m["oom_kills"].get<uint64_t>()) +
                     " process(es) of the workload";

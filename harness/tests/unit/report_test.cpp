@@ -200,3 +200,28 @@ TEST(Report, GapsNameWhatIsMissing) {
     EXPECT_NE(all.find("failed: kernel reported"), std::string::npos) << all;
     EXPECT_NE(all.find("kernel problem in"), std::string::npos) << all;
 }
+
+TEST(Report, ListsVswapLeakChecksAndPeaks) {
+    ResultSet set = three_kernels();
+    for (auto& r : set.runs) {
+        if (r.cell.kernel == "vswap" && r.status == RunStatus::Ok) {
+            r.guest["vswap"] = {{"leak_check", r.cell.repeat == 2 ? "counters not back to 0: "
+                                                                    "entries=3"
+                                                                  : "ok"}};
+            r.metrics["vswap_entries_peak"] = 1000.0 * r.cell.repeat;
+        } else if (r.status == RunStatus::Ok) {
+            r.guest["vswap"] = {{"leak_check", "not supported: no /sys/kernel/debug/vswap"}};
+        }
+    }
+    Report r = build_report(set, {});
+    const auto& v = r.json["vswap_counters"];
+    ASSERT_EQ(v.size(), 3u); // the three pairs, vswap only
+    for (const auto& e : v) {
+        EXPECT_EQ(e["kernel"], "vswap");
+        EXPECT_EQ(e["leak_checks"]["ok"], 2);
+        EXPECT_EQ(e["leak_checks"]["counters not back to 0: entries=3"], 1);
+        EXPECT_EQ(e["peaks"]["vswap_entries_peak"], 3000);
+    }
+    EXPECT_NE(r.markdown.find("1× counters not back to 0: entries=3"), std::string::npos);
+    EXPECT_NE(r.markdown.find("entries 3000"), std::string::npos);
+}
