@@ -40,7 +40,7 @@ const std::vector<WorkloadSpec>& all_workloads() {
             s.args = {"usemem", "-n", "2", "-O", "-y", "--init-time", "48M"};
             s.memory_max = 32 * MiB;
             s.swap_disk = 1024 * MiB;
-            s.timeout_s = 600;
+            s.timeout_s = 240;
             s.estimate_s = 15;
             s.metrics = {
                 {"throughput_mbps", "MB/s", Higher, "bytes written per second of wall time"},
@@ -63,7 +63,7 @@ const std::vector<WorkloadSpec>& all_workloads() {
             s.swap_disk = 128 * MiB;
             s.scratch_disk = 512 * MiB;
             s.needs_swap_device = true;
-            s.timeout_s = 600;
+            s.timeout_s = 240;
             s.estimate_s = 15;
             s.metrics = {
                 {"swapoff_s", "s", Lower, "wall time of the swapoff() call"},
@@ -83,8 +83,8 @@ const std::vector<WorkloadSpec>& all_workloads() {
             s.memory_max = 48 * MiB;
             s.swap_disk = 1024 * MiB;
             s.scratch_disk = 512 * MiB;
-            s.timeout_s = 900;
-            s.estimate_s = 60;
+            s.timeout_s = 300;
+            s.estimate_s = 25;
             s.metrics = {
                 {"build_s", "s", Lower, "wall time of make"},
             };
@@ -96,7 +96,7 @@ const std::vector<WorkloadSpec>& all_workloads() {
             s.description = "stress-ng --pageswap 1 for 5 s (guest clock) with --metrics";
             s.args = {"pageswap", "--seconds", "5"};
             s.swap_disk = 1024 * MiB;
-            s.timeout_s = 600;
+            s.timeout_s = 240;
             s.estimate_s = 12;
             s.metrics = {
                 {"bogo_ops_per_s", "ops/s", Higher, "stress-ng bogo ops per second (real time)"},
@@ -111,7 +111,7 @@ const std::vector<WorkloadSpec>& all_workloads() {
                             "with MADV_PAGEOUT and read back";
             s.args = {"samefill", "64M"};
             s.swap_disk = 1024 * MiB;
-            s.timeout_s = 600;
+            s.timeout_s = 180;
             s.estimate_s = 10;
             s.metrics = {
                 {"pageout_s", "s", Lower, "time of MADV_PAGEOUT over the mapping"},

@@ -28,7 +28,9 @@ struct WorkloadSpec {
     std::optional<uint64_t> swap_disk;    // size of the swap disk, when the backend wants one
     std::optional<uint64_t> scratch_disk; // an ext4 disk the workload itself needs
     bool needs_swap_device = false;       // meaningless without one (swapoff)
-    double timeout_s = 600;               // guest time limit, host seconds
+    // Host seconds before the guest is killed: several times the longest
+    // run seen on a loaded host, so that a hung kernel costs minutes.
+    double timeout_s = 240;
     double estimate_s = 20;               // host seconds per run, for the first ETA
     std::vector<MetricSpec> metrics;      // workload-specific, in report order
 };
