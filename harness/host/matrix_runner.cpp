@@ -190,13 +190,16 @@ RunRecord run_cell(const Paths& paths, const MatrixSpec& spec, const Cell& cell,
         rec.reason = !guest_error.empty()
                          ? guest_error
                          : "vswap-guest exited with status " + std::to_string(*result.exit_status);
-        // The workload's own complaint, without bench's restatement of it.
+        // When the guest could not say what went wrong, its last stderr
+        // line (without bench's restatement) usually can.
+        const bool vague = rec.guest.is_null() || rec.reason.rfind("the workload exited", 0) == 0 ||
+                           rec.reason.rfind("vswap-guest exited", 0) == 0;
         std::string err;
         for (const auto& line : split_lines(result.stderr_text)) {
             if (line.rfind("bench: ", 0) != 0 && !trim(line).empty())
                 err = trim(line);
         }
-        if (!err.empty() && rec.reason.find(err) == std::string::npos)
+        if (vague && !err.empty() && rec.reason.find(err) == std::string::npos)
             rec.reason += " (stderr: " + err + ")";
     } else {
         rec.status = RunStatus::Ok;
@@ -336,13 +339,23 @@ MatrixOutcome run_matrix(const Paths& paths, const MatrixSpec& spec, const Runne
         if (!done[i])
             todo.push_back(cells[i]);
     }
+    // Cells the kernel cannot run take no time.
+    std::vector<bool> boots(todo.size());
+    for (size_t i = 0; i < todo.size(); ++i)
+        boots[i] = !unsupported_reason(todo[i], kernels.at(todo[i].kernel));
+    auto remaining = [&](size_t from) {
+        double total = 0;
+        for (size_t i = from; i < todo.size(); ++i)
+            total += boots[i] ? eta.estimate(todo[i]) : 0;
+        return total;
+    };
     for (size_t i = 0; i < todo.size(); ++i) {
         const Cell& cell = todo[i];
         const std::string counter =
             "[" + std::to_string(i + 1 + outcome.kept) + "/" + std::to_string(cells.size()) + "]";
         RunRecord rec;
         {
-            Ticker ticker(progress, counter + " " + cell.id(), eta.remaining(todo, i));
+            Ticker ticker(progress, counter + " " + cell.id(), remaining(i));
             rec = run_cell(paths, spec, cell, settings.out, kit, progress);
         }
         save_run_record(run_path(settings.out, cell), rec);
@@ -360,7 +373,7 @@ MatrixOutcome run_matrix(const Paths& paths, const MatrixSpec& spec, const Runne
         else if (rec.status != RunStatus::Ok)
             line += ": " + rec.reason;
         if (i + 1 < todo.size())
-            line += "; ETA " + format_seconds(eta.remaining(todo, i + 1));
+            line += "; ETA " + format_seconds(remaining(i + 1));
         if (rec.status == RunStatus::Failed)
             progress.warn(line);
         else

@@ -31,8 +31,8 @@ struct WorkloadSpec {
     // Host seconds before the guest is killed: several times the longest
     // run seen on a loaded host, so that a hung kernel costs minutes.
     double timeout_s = 240;
-    double estimate_s = 20;               // host seconds per run, for the first ETA
-    std::vector<MetricSpec> metrics;      // workload-specific, in report order
+    double estimate_s = 20;          // host seconds per run, for the first ETA
+    std::vector<MetricSpec> metrics; // workload-specific, in report order
 };
 
 const std::vector<WorkloadSpec>& all_workloads();
