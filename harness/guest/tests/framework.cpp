@@ -4,6 +4,7 @@
 #include "guest/sysfs.h"
 #include "guest/tests/cgroup.h"
 #include "guest/tests/child.h"
+#include "guest/tests/hang_report.h"
 #include "guest/tests/knobs.h"
 
 #include <chrono>
@@ -377,10 +378,16 @@ TestResult run_one(const TestCase& test, const RunOptions& options) {
             },
             root / "main");
         const double timeout = test.timeout_s + options.duration_s * test.duration_share;
-        ChildExit exit = child.wait(timeout);
+        std::optional<HangReport> hang;
+        if (!wait_until([&] { return child.poll().has_value(); }, timeout, 0.01))
+            hang = report_hang(root); // before the kill, while they still hang
+        ChildExit exit = child.wait(0);
         if (exit.timed_out) {
             status = Status::Fail;
-            reason = "timed out after " + std::to_string(int(timeout)) + " s (hang, or too slow)";
+            reason = "timed out after " + std::to_string(int(timeout)) +
+                     " s: " + (hang ? hang->summary : std::string("no report"));
+            if (hang)
+                details["hung_processes"] = hang->processes;
         } else if (!exit.ok() || page->json[0] == 0) {
             status = Status::Fail;
             reason = "the test process " + exit.describe();
@@ -445,7 +452,16 @@ std::vector<TestResult> run_tests(const std::vector<const TestCase*>& tests,
     std::fflush(stdout);
     std::vector<TestResult> results;
     for (size_t i = 0; i < tests.size(); ++i) {
-        TestResult r = run_one(*tests[i], options);
+        TestResult r;
+        if (options.budget_s > 0 && now_s() - start > options.budget_s) {
+            r.name = tests[i]->name;
+            r.status = Status::Skip;
+            r.reason = "not run: the suite's time budget of " +
+                       std::to_string(int(options.budget_s)) + " s ran out";
+            r.leak.status = "not run";
+        } else {
+            r = run_one(*tests[i], options);
+        }
         results.push_back(r);
         std::printf("# %s: %.1f s, leak check: %s%s%s\n", r.name.c_str(), r.seconds,
                     r.leak.status.c_str(), r.leak.reason.empty() ? "" : ": ",

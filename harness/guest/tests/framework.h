@@ -129,6 +129,9 @@ TestResult result_from_json(const nlohmann::json& j);
 struct RunOptions {
     std::optional<std::filesystem::path> json_path; // rewritten after every test
     double duration_s = 600;                        // stress tests
+    // Tests that would start after this many seconds are reported as not
+    // run, so that a hanging kernel cannot make the suite overrun. 0: none.
+    double budget_s = 0;
 };
 
 // Runs the tests in order, prints TAP on stdout as each ends, and returns

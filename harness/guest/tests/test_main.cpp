@@ -10,23 +10,26 @@ namespace vswap::tests {
 namespace {
 
 void usage(FILE* out) {
-    std::fprintf(out,
-                 "usage: vswap-guest test [--list] [--json FILE] [--duration SECONDS] [NAME...]\n"
-                 "Runs the functional tests (all but the explicit-only ones when no NAME is\n"
-                 "given; NAME may be a pattern such as 'integrity.*'). Prints kselftest-style\n"
-                 "TAP on stdout; exits 1 when a test fails.\n"
-                 "  --list            list the tests and exit\n"
-                 "  --json FILE       also write the results as JSON (rewritten after each test)\n"
-                 "  --duration S      how long the stress tests run (default 600)\n");
+    std::fprintf(
+        out,
+        "usage: vswap-guest test [--list] [--json FILE] [--duration S] [--budget S] [NAME...]\n"
+        "Runs the functional tests (all but the explicit-only ones when no NAME is\n"
+        "given; NAME may be a pattern such as 'integrity.*'). Prints kselftest-style\n"
+        "TAP on stdout; exits 1 when a test fails.\n"
+        "  --list            list the tests and exit\n"
+        "  --json FILE       also write the results as JSON (rewritten after each test)\n"
+        "  --duration S      how long the stress tests run (default 600)\n"
+        "  --budget S        report tests that would start after S seconds as not run\n");
 }
 
 } // namespace
 
 int test_main(int argc, char** argv) {
-    enum { kList = 1000, kJson, kDuration, kHelp };
+    enum { kList = 1000, kJson, kDuration, kBudget, kHelp };
     static const option longopts[] = {{"list", no_argument, nullptr, kList},
                                       {"json", required_argument, nullptr, kJson},
                                       {"duration", required_argument, nullptr, kDuration},
+                                      {"budget", required_argument, nullptr, kBudget},
                                       {"help", no_argument, nullptr, kHelp},
                                       {nullptr, 0, nullptr, 0}};
     RunOptions options;
@@ -47,6 +50,16 @@ int test_main(int argc, char** argv) {
             if (*end || options.duration_s <= 0) {
                 std::fprintf(stderr,
                              "test: --duration wants a positive number of seconds, not '%s'\n",
+                             optarg);
+                return 2;
+            }
+            break;
+        }
+        case kBudget: {
+            char* end = nullptr;
+            options.budget_s = std::strtod(optarg, &end);
+            if (*end || options.budget_s < 0) {
+                std::fprintf(stderr, "test: --budget wants a number of seconds, not '%s'\n",
                              optarg);
                 return 2;
             }
