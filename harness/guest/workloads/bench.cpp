@@ -342,6 +342,7 @@ int bench_main(int argc, char** argv) {
         WorkloadCgroup cgroup("vswap-bench", o.memory_max);
         const auto vmstat_before = sysfs::read_vmstat();
         const auto cpu_before = cgroup.cpu_stat();
+        const auto memory_stat_before = cgroup.memory_stat();
         const auto vswap_before = sysfs::read_vswap_counters();
         const std::string out_file = "/tmp/bench-workload.json";
         const std::string err_file = "/tmp/bench-workload.err";
@@ -422,6 +423,8 @@ int bench_main(int argc, char** argv) {
         result["cpu_stat_delta"] = counters_json(cpu_delta);
         result["vmstat_delta"] = counters_json(vmstat_delta);
         result["memory_stat"] = counters_json(memory_stat);
+        result["memory_stat_delta"] =
+            counters_json(sysfs::counter_delta(memory_stat_before, memory_stat));
         result["memory_events"] = counters_json(events);
         nlohmann::json sampled = nlohmann::json::object();
         for (const auto& [k, v] : peaks)
