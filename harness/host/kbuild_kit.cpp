@@ -86,7 +86,7 @@ KbuildKit prepare_kbuild_kit(const Paths& paths, Progress& progress) {
     const fs::path dir = paths.build() / "kbuild";
     KbuildKit kit;
     kit.tar = dir / "kit.tar";
-    kit.guest_path = "/host" + fs::absolute(kit.tar).string();
+    kit.guest_path = "/host" + fs::weakly_canonical(fs::absolute(kit.tar)).string();
     kit.objects = kbuild_objects();
     std::string objects_key = kRecipe;
     for (const auto& o : kit.objects)
@@ -198,6 +198,7 @@ KbuildKit prepare_kbuild_kit(const Paths& paths, Progress& progress) {
                  (dir / "files.txt").string()},
                 {}, "is tar installed?");
     fs::rename(dir / "kit.tar.tmp", kit.tar);
+    kit.guest_path = "/host" + fs::canonical(kit.tar).string(); // symlinks resolved on the host
     fs::remove_all(stage);
     kit.hash = content_hash(read_file(kit.tar));
     write_file_atomic(dir / "kit.json",
