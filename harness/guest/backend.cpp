@@ -321,7 +321,12 @@ void Backend::teardown() {
         }
     };
     if (area_)
-        attempt([this] { swap_off(*area_); });
+        attempt([this] {
+            // A test may have swapped it off itself (swapoff cycles).
+            for (const auto& s : active_swaps())
+                if (s.path == area_->string())
+                    return swap_off(*area_);
+        });
     // zswap is disabled after swapoff, which has emptied it.
     for (const auto& [name, value] : saved_zswap_)
         attempt([&, name = name, value = value] {

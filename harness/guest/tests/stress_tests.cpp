@@ -61,8 +61,12 @@ int usemem_loop(Stats& stats, const fs::path& cgroup, double deadline) {
             .count();
     };
     while (!stats.stop && now() < deadline) {
-        auto child = ChildProcess::exec(
-            {exe, "usemem", "-n", "2", "-O", "--json", std::to_string(per_process)}, cgroup, out);
+        // Alternate compressible runs (zswap keeps them) with random ones
+        // (zswap rejects them: they go to the devices).
+        const char* content = stats.usemem_runs % 2 ? "random" : "compressible";
+        auto child = ChildProcess::exec({exe, "usemem", "-n", "2", "-O", "--content", content,
+                                         "--json", std::to_string(per_process)},
+                                        cgroup, out);
         ChildExit e = child.wait(300);
         std::string text = sysfs::read_text_if_exists(out).value_or("");
         uint64_t corrupt = 0;
