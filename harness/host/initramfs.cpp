@@ -43,6 +43,9 @@ fs::path ensure_initramfs(const Paths& paths, Progress& progress) {
     fs::copy_file(init, root / "init");
     for (const auto& file : {root / "bin/busybox", root / "bin/vswap-guest", root / "init"})
         fs::permissions(file, fs::perms(0755));
+    // The guest's RAM is small and the initramfs stays in it: no debug info.
+    if (program_in_path("strip"))
+        run_checked({"strip", "--strip-debug", (root / "bin/vswap-guest").string()});
     RunOptions options;
     options.cwd = root;
     run_checked({"sh", "-c", "find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 > \"$0\"",
