@@ -68,15 +68,17 @@ Counters read_meminfo();
 // reading them, not through deltas).
 Counters counter_delta(const Counters& before, const Counters& after);
 
-// The vswap debugfs counters (see the README): one number per file.
+// The vswap debugfs counters (see the README): one number per file. Every
+// vswap kernel has these; later series parts add more (backing_zero and
+// backing_folio with slotless entries, alloc_failures, ...), which are read
+// when present.
 inline constexpr const char* kVswapDebugDir = "/sys/kernel/debug/vswap";
-inline constexpr const char* kVswapCounterNames[] = {
-    "entries",       "backing_phys", "backing_zswap", "backing_zero",
-    "backing_folio", "clusters",     "desc_bytes",    "alloc_failures"};
+inline constexpr const char* kVswapCounterNames[] = {"entries", "backing_phys", "backing_zswap",
+                                                     "clusters", "desc_bytes"};
 
 struct VswapCounters {
     Counters values;                  // the counters this kernel provides
-    std::vector<std::string> missing; // documented counters it does not
+    std::vector<std::string> missing; // of kVswapCounterNames, those it lacks
 };
 // nullopt when `dir` does not exist (a kernel without vswap). Unknown extra
 // files in the directory are read too when they hold a number.
