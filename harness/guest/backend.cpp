@@ -83,15 +83,17 @@ BackendCheck check_backend(BackendKind kind, const BackendOptions& options) {
     if ((kind == BackendKind::Zswap || kind == BackendKind::ZswapOnly) &&
         !fs::exists(kZswapParams / "enabled"))
         return {Status::Unavailable, "this kernel has no zswap (CONFIG_ZSWAP)"};
-    // Entries without a physical slot came with the zero and folio
-    // backings (series part 2); their counter says the kernel has them.
-    if (kind == BackendKind::ZswapOnly &&
-        !fs::exists(fs::path(sysfs::kVswapDebugDir) / "backing_zero"))
+    if (kind == BackendKind::ZswapOnly && !kernel_has_slotless_entries())
         return {Status::NotSupported, "zswap with no swap device needs virtual swap with slotless "
                                       "entries (no " +
                                           std::string(sysfs::kVswapDebugDir) +
                                           "/backing_zero on this kernel)"};
     return {};
+}
+
+bool kernel_has_slotless_entries() {
+    std::error_code ec;
+    return fs::exists(fs::path(sysfs::kVswapDebugDir) / "backing_zero", ec);
 }
 
 // --- swap areas -----------------------------------------------------------

@@ -62,6 +62,11 @@ struct BackendCheck {
 };
 BackendCheck check_backend(BackendKind kind, const BackendOptions& options = {});
 
+// Whether swapped-out pages can live without a physical slot (in zswap with
+// no swap device, as zero pages, in their folio): virtual swap, series
+// part 2, whose backing_zero counter says so.
+bool kernel_has_slotless_entries();
+
 // Setting up or tearing down failed; the message names the step and errno.
 class BackendError : public std::runtime_error {
 public:

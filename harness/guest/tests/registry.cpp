@@ -14,6 +14,7 @@ std::vector<TestCase> all_tests() {
     add_memcg_tests(tests);
     add_swapoff_tests(tests);
     add_zswap_tests(tests);
+    add_slotless_tests(tests);
     add_pagemap_tests(tests);
     add_exhaustion_tests(tests);
     add_leak_tests(tests);

@@ -17,6 +17,7 @@ void add_thp_tests(std::vector<TestCase>& tests);
 void add_memcg_tests(std::vector<TestCase>& tests);
 void add_swapoff_tests(std::vector<TestCase>& tests);
 void add_zswap_tests(std::vector<TestCase>& tests);
+void add_slotless_tests(std::vector<TestCase>& tests);
 void add_pagemap_tests(std::vector<TestCase>& tests);
 void add_exhaustion_tests(std::vector<TestCase>& tests);
 void add_leak_tests(std::vector<TestCase>& tests);

@@ -24,6 +24,8 @@ PressureRun run_pressure(TestContext& ctx, const PressureOptions& o) {
     Cgroup cg(ctx.cgroup_root(), o.cgroup);
     if (o.memory_max)
         cg.set("memory.max", std::to_string(o.memory_max));
+    if (o.memory_high)
+        cg.set("memory.high", std::to_string(o.memory_high));
     if (o.swap_max)
         cg.set("memory.swap.max", std::to_string(*o.swap_max));
     if (o.zswap_max)
@@ -41,11 +43,11 @@ PressureRun run_pressure(TestContext& ctx, const PressureOptions& o) {
             if (o.mixed)
                 fill_mixed(m.data(), pages, o.seed);
             else
-                fill_pages(m.data(), pages, PageContent::Compressible, o.seed);
+                fill_pages(m.data(), pages, o.content, o.seed);
             if (o.mixed)
                 require_mixed_intact(m.data(), pages, o.seed, "after swap-in");
             else
-                require_intact(m.data(), pages, PageContent::Compressible, o.seed, "after swap-in");
+                require_intact(m.data(), pages, o.content, o.seed, "after swap-in");
             stage->verified = 1;
             while (!stage->release)
                 std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -53,8 +55,7 @@ PressureRun run_pressure(TestContext& ctx, const PressureOptions& o) {
                 if (o.mixed)
                     require_mixed_intact(m.data(), pages, o.seed, "verified again");
                 else
-                    require_intact(m.data(), pages, PageContent::Compressible, o.seed,
-                                   "verified again");
+                    require_intact(m.data(), pages, o.content, o.seed, "verified again");
             }
             return 0;
         },
@@ -69,6 +70,7 @@ PressureRun run_pressure(TestContext& ctx, const PressureOptions& o) {
     if (held && stage->verified) {
         run.verified = true;
         run.stat_held = cg.stat();
+        run.current_held = read_or_zero(cg, "memory.current");
         if (o.while_held)
             o.while_held(cg);
     }

@@ -1,6 +1,7 @@
 // Workloads shared by several functional tests.
 #pragma once
 
+#include "guest/pattern.h"
 #include "guest/sysfs.h"
 #include "guest/tests/cgroup.h"
 #include "guest/tests/child.h"
@@ -20,11 +21,13 @@ namespace vswap::tests {
 struct PressureOptions {
     std::string cgroup = "workload";
     uint64_t bytes = 0;
-    uint64_t memory_max = 0; // 0 = no limit
+    uint64_t memory_max = 0;  // 0 = no limit
+    uint64_t memory_high = 0; // 0 = no limit
     std::optional<uint64_t> swap_max;
     std::optional<uint64_t> zswap_max;
     std::optional<bool> zswap_writeback;
     bool mixed = true;
+    PageContent content = PageContent::Compressible; // when not mixed
     uint64_t seed = 7;
     double timeout_s = 120;
     // Verify once more after while_held (e.g. after forced writeback).
@@ -43,6 +46,7 @@ struct PressureRun {
     sysfs::Counters events;           // memory.events at the end
     sysfs::Counters swap_events;      // memory.swap.events at the end
     uint64_t peak = 0, swap_peak = 0; // memory.peak, memory.swap.peak (0 if absent)
+    uint64_t current_held = 0;        // memory.current while held
     // memory.swap.current and memory.zswap.current once the workload has
     // exited (polled for a few seconds until 0).
     uint64_t swap_current_after = 0, zswap_current_after = 0;

@@ -1,0 +1,182 @@
+// Swapped-out pages without a physical slot (series part 2): zswap with no
+// swap device under memory.high, zero pages that take no storage, and
+// slots allocated only when zswap writes back. Kernels that give every
+// swapped page a slot report these as not supported; the memory.high test
+// still runs there, to show what such a kernel does instead.
+#include "guest/backend.h"
+#include "guest/sysfs.h"
+#include "guest/tests/memory.h"
+#include "guest/tests/suites.h"
+#include "guest/tests/workloads.h"
+
+#include <algorithm>
+
+namespace vswap::tests {
+namespace {
+
+const std::filesystem::path kZswapEnabled = "/sys/module/zswap/parameters/enabled";
+const std::filesystem::path kZswapShrinker = "/sys/module/zswap/parameters/shrinker_enabled";
+
+std::string mib(uint64_t bytes) {
+    return std::to_string(bytes / MiB) + " MiB";
+}
+
+uint64_t vswap_counter(const std::string& name) {
+    auto c = sysfs::read_vswap_counters();
+    if (!c || !c->values.count(name))
+        fail("vswap counter " + name + " is missing");
+    return c->values.at(name);
+}
+
+uint64_t swap_used_bytes() {
+    uint64_t used = 0;
+    for (const auto& s : active_swaps())
+        used += s.used_bytes;
+    return used;
+}
+
+// zswap on, no swap device: reclaim must still shrink the cgroup to
+// memory.high. A kernel without slotless entries cannot reclaim anonymous
+// memory at all there; its run is bounded and reported as the contrast.
+void zswap_only_memory_high(TestContext& ctx) {
+    const bool supported = kernel_has_slotless_entries();
+    require(active_swaps().empty(), "a swap area is on before the test");
+    sysfs::write_text(kZswapEnabled, "Y");
+
+    PressureOptions o;
+    o.bytes = 64 * MiB;
+    o.memory_high = 24 * MiB;
+    o.mixed = false;
+    o.content = PageContent::SameFilled; // compresses to almost nothing
+    o.timeout_s = supported ? 120 : 20;
+    uint64_t highest = 0;
+    o.sample = [&](const Cgroup& cg) { highest = std::max(highest, cg.read("memory.current")); };
+    auto run = run_pressure(ctx, o);
+    const bool swaps_empty = active_swaps().empty();
+    ctx.note("run", {{"exit", run.exit.describe()},
+                     {"timed_out", run.exit.timed_out},
+                     {"memory.high", o.memory_high},
+                     {"memory.current_held", run.current_held},
+                     {"memory.current_highest_sampled", highest},
+                     {"zswapped_held", run.stat_held["zswapped"]},
+                     {"zswpout", run.vmstat_delta["zswpout"]},
+                     {"swpout_zero", run.vmstat_delta["swpout_zero"]},
+                     {"proc_swaps_empty", swaps_empty}});
+    if (!supported)
+        not_supported("no swap device: this kernel cannot reclaim anonymous memory into zswap "
+                      "(zswpout +" +
+                      std::to_string(run.vmstat_delta["zswpout"]) + ", memory.current up to " +
+                      mib(highest) + " with memory.high " + mib(o.memory_high) + "; the workload " +
+                      (run.exit.timed_out
+                           ? "was still throttled after " + std::to_string(int(o.timeout_s)) + " s"
+                           : run.exit.describe()) +
+                      ")");
+    require_clean(run, "workload under memory.high with zswap only");
+    require(run.vmstat_delta["zswpout"] > 0, "zswpout did not rise");
+    require(swaps_empty, "/proc/swaps is not empty");
+    require(run.current_held <= o.memory_high + 4 * MiB,
+            "memory.current is " + mib(run.current_held) +
+                " with the data held, over memory.high " + mib(o.memory_high));
+}
+
+// Zero-filled pages become zero backings: no zswap object, no slot.
+void zero_pages(TestContext& ctx) {
+    if (!kernel_has_slotless_entries())
+        not_supported("zero pages own a slot (and a zeromap bit) on this kernel");
+    Mapping m = Mapping::anonymous(16 * MiB);
+    fill_pages(m.data(), m.pages(), PageContent::Zero, 1);
+    auto before = sysfs::read_vmstat();
+    auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
+    const uint64_t zero = vswap_counter("backing_zero");
+    auto delta = sysfs::counter_delta(before, sysfs::read_vmstat());
+    ctx.note("out", {{"pages", m.pages()},
+                     {"pm_swap", pm.swapped},
+                     {"backing_zero", zero},
+                     {"swpout_zero", delta["swpout_zero"]},
+                     {"zswpout", delta["zswpout"]}});
+    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
+                                                  std::to_string(m.pages()) + " pages swapped out");
+    require(zero >= pm.swapped, "backing_zero is " + std::to_string(zero) + " for " +
+                                    std::to_string(pm.swapped) + " swapped zero pages");
+    require(delta["zswpout"] == 0,
+            "zero pages went to zswap (zswpout +" + std::to_string(delta["zswpout"]) + ")");
+    require_intact(m.data(), m.pages(), PageContent::Zero, 1, "after swap-in");
+}
+
+// zswap over a disk: the slot comes only when zswap writes the page back.
+void lazy_slots(TestContext& ctx) {
+    if (!kernel_has_slotless_entries())
+        not_supported("every swapped page gets its slot at swap-out on this kernel");
+    const auto cg = ctx.main_cgroup();
+    Mapping m = Mapping::anonymous(16 * MiB);
+    fill_pages(m.data(), m.pages(), PageContent::Compressible, 3);
+    auto pm = push_out(m.data(), m.bytes(), cg);
+    const uint64_t in_zswap = vswap_counter("backing_zswap");
+    const uint64_t phys = vswap_counter("backing_phys");
+    const uint64_t used = swap_used_bytes();
+    const uint64_t swap_current = sysfs::read_u64(cg / "memory.swap.current");
+    ctx.note("in_zswap", {{"pm_swap", pm.swapped},
+                          {"backing_zswap", in_zswap},
+                          {"backing_phys", phys},
+                          {"proc_swaps_used", used},
+                          {"memory.swap.current", swap_current}});
+    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
+                                                  std::to_string(m.pages()) + " pages swapped out");
+    require(in_zswap >= pm.swapped, "only " + std::to_string(in_zswap) + " entries in zswap");
+    require(phys == 0 && used == 0 && swap_current == 0,
+            "pages held by zswap took physical slots (backing_phys " + std::to_string(phys) +
+                ", /proc/swaps used " + std::to_string(used) + ", memory.swap.current " +
+                std::to_string(swap_current) + ")");
+
+    // Reclaim with the LRU empty falls to the zswap shrinker (off until
+    // now): written back pages get slots, and the cgroup's swap counts
+    // exactly them.
+    sysfs::write_text(kZswapShrinker, "Y");
+    auto before = sysfs::read_vmstat();
+    for (int i = 0; i < 8; ++i)
+        sysfs::try_write_text(cg / "memory.reclaim", std::to_string(64 * MiB));
+    wait_for_writeback();
+    auto delta = sysfs::counter_delta(before, sysfs::read_vmstat());
+    const uint64_t phys_after = vswap_counter("backing_phys");
+    const uint64_t current_after = sysfs::read_u64(cg / "memory.swap.current");
+    ctx.note("written_back", {{"zswpwb", delta["zswpwb"]},
+                              {"backing_phys", phys_after},
+                              {"proc_swaps_used", swap_used_bytes()},
+                              {"memory.swap.current", current_after}});
+    require(delta["zswpwb"] > 0, "memory.reclaim wrote nothing back from zswap");
+    require(phys_after > 0, "written-back pages have no slot");
+    require(current_after == phys_after * kPage, "memory.swap.current is " +
+                                                     std::to_string(current_after) + " for " +
+                                                     std::to_string(phys_after) + " slots");
+    require_intact(m.data(), m.pages(), PageContent::Compressible, 3, "after writeback");
+}
+
+} // namespace
+
+void add_slotless_tests(std::vector<TestCase>& tests) {
+    TestCase high;
+    high.name = "slotless.memory_high";
+    high.summary = "zswap with no swap device keeps a cgroup under memory.high";
+    high.timeout_s = 180;
+    high.body = zswap_only_memory_high;
+    tests.push_back(high);
+
+    TestCase zero;
+    zero.name = "slotless.zero";
+    zero.summary = "zero pages swap out to no storage at all";
+    zero.backend = BackendKind::ZswapOnly;
+    zero.needs_vswap = true;
+    zero.body = zero_pages;
+    tests.push_back(zero);
+
+    TestCase lazy;
+    lazy.name = "slotless.lazy_slots";
+    lazy.summary = "zswap over a disk takes a slot only on writeback; memory.swap.current counts "
+                   "slots";
+    lazy.backend = BackendKind::Zswap;
+    lazy.needs_vswap = true;
+    lazy.body = lazy_slots;
+    tests.push_back(lazy);
+}
+
+} // namespace vswap::tests
