@@ -185,6 +185,10 @@ RunRecord run_cell(const Paths& paths, const MatrixSpec& spec, const Cell& cell,
     if (auto failure = result.failure()) {
         rec.status = RunStatus::Failed;
         rec.reason = *failure;
+    } else if (rec.guest.is_object() && rec.guest.value("not_supported", false)) {
+        // The guest found the kernel without the backend's feature.
+        rec.status = RunStatus::NotSupported;
+        rec.reason = guest_error;
     } else if (result.exit_status != 0 || !guest_error.empty()) {
         rec.status = RunStatus::Failed;
         rec.reason = !guest_error.empty()
