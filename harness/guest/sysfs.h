@@ -76,6 +76,11 @@ inline constexpr const char* kVswapDebugDir = "/sys/kernel/debug/vswap";
 inline constexpr const char* kVswapCounterNames[] = {"entries", "backing_phys", "backing_zswap",
                                                      "clusters", "desc_bytes"};
 
+// Counters that only grow (events, not live objects): no leak check.
+inline bool is_cumulative_vswap_counter(std::string_view name) {
+    return name == "alloc_failures" || name == "discontig_folios";
+}
+
 struct VswapCounters {
     Counters values;                  // the counters this kernel provides
     std::vector<std::string> missing; // of kVswapCounterNames, those it lacks

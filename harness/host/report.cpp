@@ -512,7 +512,8 @@ Report build_report(const ResultSet& results, const ReportOptions& options) {
 
     if (!vswap_json.empty()) {
         md += "\n## vswap counters\n\nThe leak check reads /sys/kernel/debug/vswap after the "
-              "backend is torn down: every counter but alloc_failures must be back to 0. Peaks "
+              "backend is torn down: every counter but the cumulative ones (alloc_failures, "
+              "discontig_folios) must be back to 0. Peaks "
               "are sampled every 250 ms while the workload runs.\n\n"
               "| workload | backend | kernel | leak checks | peaks |\n|---|---|---|---|---|\n";
         for (const auto& v : vswap_json) {

@@ -139,6 +139,20 @@ std::vector<TestRecord> selftest_records(const std::string& name, const std::str
     return records;
 }
 
+void mark_flaky(std::vector<TestRecord>& first, const std::vector<TestRecord>& rerun) {
+    for (auto& r : first) {
+        if (r.result != "fail")
+            continue;
+        for (const auto& again : rerun)
+            if (again.name == r.name && again.result == "pass") {
+                r.result = "pass";
+                r.reason = "flaky: failed the first run" +
+                           (r.reason.empty() ? std::string() : " (" + r.reason + ")") +
+                           ", passed the rerun";
+            }
+    }
+}
+
 TestRun run_selftests(const Paths& paths, const std::string& kernel, bool stream,
                       Progress& progress) {
     ensure_selftests(paths, progress);
@@ -156,7 +170,10 @@ TestRun run_selftests(const Paths& paths, const std::string& kernel, bool stream
         double seconds = 0;
         if (auto s = read_file_if_exists(out / (t.name + ".seconds")); s && !trim(*s).empty())
             seconds = std::stod(trim(*s));
-        for (auto& r : selftest_records(t.name, tap, status, seconds))
+        auto records = selftest_records(t.name, tap, status, seconds);
+        if (auto retry = read_file_if_exists(out / (t.name + ".retry.tap")))
+            mark_flaky(records, parse_kselftest_tap(*retry, t.name));
+        for (auto& r : records)
             run.tests.push_back(r);
         run.figures[t.name + "_seconds"] = seconds;
     }

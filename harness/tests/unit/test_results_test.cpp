@@ -66,6 +66,15 @@ TEST(TestResults, SelftestThatDiesIsAFailedRunRecord) {
     EXPECT_EQ(lost[0].result, "fail");
 }
 
+TEST(TestResults, ATestThatPassesItsRerunIsAFlakyPass) {
+    auto first = selftest_records("t", "ok 1 a\nnot ok 2 b\nnot ok 3 c\n", 1, 5);
+    mark_flaky(first, parse_kselftest_tap("ok 1 a\nok 2 b\nnot ok 3 c\n", "t"));
+    ASSERT_EQ(first.size(), 4u);
+    EXPECT_EQ(first[2].result, "pass");
+    EXPECT_NE(first[2].reason.find("flaky"), std::string::npos);
+    EXPECT_EQ(first[3].result, "fail"); // failed both times
+}
+
 TEST(TestResults, RegressionsAreWhatTheBasePassesAndTheCandidateDoesNot) {
     TestRun base = run_of("baseline", {{"a", "pass", "", 0},
                                        {"b", "pass", "", 0},
