@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <sys/mount.h>
@@ -33,6 +34,13 @@ std::string cache_host_root() {
         options.find("cache=loose") != std::string::npos)
         return {};
     const std::string root = kHostRoot;
+    // A checkout under the host's /tmp is bound at /project and at its own
+    // path over the guest's /host/tmp (init.sh). Those binds hold the 9p
+    // channel, which mounts once: they go first and come back after.
+    const char* env_project = std::getenv("VSWAP_PROJECT");
+    const std::string project = env_project ? env_project : "";
+    const bool project_in_tmp =
+        project.rfind("/tmp/", 0) == 0 && umount2("/project", MNT_DETACH) == 0;
     for (const char* sub : {"/tmp", "/dev", "/sys", "/proc"})
         umount2((root + sub).c_str(), MNT_DETACH);
     if (umount(root.c_str()) != 0)
@@ -45,8 +53,17 @@ std::string cache_host_root() {
             return "cannot bind " + std::string(sub) + " into " + root + ": " +
                    std::strerror(errno);
     }
+    if (project_in_tmp &&
+        mount((root + project).c_str(), "/project", nullptr, MS_BIND, nullptr) != 0)
+        return "cannot bind " + root + project + " at /project: " + std::strerror(errno);
     if (mount("tmpfs", (root + "/tmp").c_str(), "tmpfs", 0, "mode=1777") != 0)
         return "cannot mount a tmpfs on " + root + "/tmp: " + std::strerror(errno);
+    if (project_in_tmp) {
+        std::error_code ec;
+        std::filesystem::create_directories(root + project, ec);
+        if (mount("/project", (root + project).c_str(), nullptr, MS_BIND, nullptr) != 0)
+            return "cannot bind /project at " + root + project + ": " + std::strerror(errno);
+    }
     return {};
 }
 
