@@ -17,6 +17,26 @@
 
 namespace vswap {
 namespace fs = std::filesystem;
+
+std::vector<std::string> make_argv(const fs::path& tree, const fs::path& obj) {
+    std::vector<std::string> argv = {"make", "-C", tree.string(), "O=" + obj.string(),
+                                     "ARCH=x86_64"};
+    if (program_in_path("ccache"))
+        argv.push_back("CC=ccache gcc");
+    return argv;
+}
+
+RunOptions make_options(const Paths& paths) {
+    RunOptions options;
+    options.env = {{"CCACHE_DIR", (paths.build() / "ccache").string()},
+                   {"CCACHE_MAXSIZE", "8G"},
+                   {"KBUILD_BUILD_TIMESTAMP", "2000-01-01"},
+                   {"KBUILD_BUILD_USER", "vswap"},
+                   {"KBUILD_BUILD_HOST", "vswap"},
+                   {"LC_ALL", "C"}};
+    return options;
+}
+
 namespace {
 
 // Bump when the way a kernel is configured or built changes.
@@ -49,25 +69,6 @@ Inputs collect_inputs(const Paths& paths, const Variant& variant, const fs::path
         dirty += git(tree, {"diff", "HEAD"}).output;
     inputs.tree_state = head + " " + content_hash(dirty);
     return inputs;
-}
-
-std::vector<std::string> make_argv(const fs::path& tree, const fs::path& obj) {
-    std::vector<std::string> argv = {"make", "-C", tree.string(), "O=" + obj.string(),
-                                     "ARCH=x86_64"};
-    if (program_in_path("ccache"))
-        argv.push_back("CC=ccache gcc");
-    return argv;
-}
-
-RunOptions make_options(const Paths& paths) {
-    RunOptions options;
-    options.env = {{"CCACHE_DIR", (paths.build() / "ccache").string()},
-                   {"CCACHE_MAXSIZE", "8G"},
-                   {"KBUILD_BUILD_TIMESTAMP", "2000-01-01"},
-                   {"KBUILD_BUILD_USER", "vswap"},
-                   {"KBUILD_BUILD_HOST", "vswap"},
-                   {"LC_ALL", "C"}};
-    return options;
 }
 
 void configure(const Paths& paths, const Variant& variant, const fs::path& tree,

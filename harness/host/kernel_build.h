@@ -3,11 +3,13 @@
 // .config installed in build/kernels/VARIANT/.
 #pragma once
 
+#include "common/process.h"
 #include "host/paths.h"
 #include "host/progress.h"
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace vswap {
 
@@ -24,6 +26,12 @@ struct BuildResult {
 };
 
 BuildResult build_kernel(const Paths& paths, const BuildOptions& options, Progress& progress);
+
+// `make -C tree O=obj ARCH=x86_64` (with ccache when present), and the
+// environment every kernel make runs with (ccache dir, fixed build stamps).
+std::vector<std::string> make_argv(const std::filesystem::path& tree,
+                                   const std::filesystem::path& obj);
+RunOptions make_options(const Paths& paths);
 
 // The tree a variant builds from.
 std::filesystem::path variant_tree(const Paths& paths, const std::string& variant);
