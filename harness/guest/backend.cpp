@@ -91,6 +91,13 @@ BackendCheck check_backend(BackendKind kind, const BackendOptions& options) {
     return {};
 }
 
+uint64_t swap_used_bytes() {
+    uint64_t used = 0;
+    for (const auto& s : active_swaps())
+        used += s.used_bytes;
+    return used;
+}
+
 bool kernel_has_slotless_entries() {
     std::error_code ec;
     return fs::exists(fs::path(sysfs::kVswapDebugDir) / "backing_zero", ec);

@@ -229,13 +229,19 @@ LeakCheck check_vswap_leaks(double timeout_s) {
                 text += (text.empty() ? "" : ", ") + name + "=" + std::to_string(value);
         return text;
     };
-    auto deadline = now_s() + timeout_s;
-    std::string leaked = nonzero(*counters);
-    while (!leaked.empty() && now_s() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        counters = sysfs::read_vswap_counters();
-        leaked = nonzero(*counters);
-    }
+    // Polls until no live counter is left or timeout_s has passed.
+    std::string leaked;
+    auto wait_until_clean = [&] {
+        const double deadline = now_s() + timeout_s;
+        for (;;) {
+            leaked = nonzero(*counters);
+            if (leaked.empty() || now_s() >= deadline)
+                return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            counters = sysfs::read_vswap_counters();
+        }
+    };
+    wait_until_clean();
     // Only entries held in memory left: see whether live processes hold them.
     auto only_in_memory = [](const sysfs::VswapCounters& c) {
         for (const char* name : {"backing_phys", "backing_zswap", "backing_zero"})
@@ -246,14 +252,8 @@ LeakCheck check_vswap_leaks(double timeout_s) {
     if (!leaked.empty() && only_in_memory(*counters)) {
         check.faulted_back = counters->values.at("backing_folio");
         fault_back_live_swap();
-        deadline = now_s() + timeout_s;
-        for (;;) {
-            counters = sysfs::read_vswap_counters();
-            leaked = nonzero(*counters);
-            if (leaked.empty() || now_s() >= deadline)
-                break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
+        counters = sysfs::read_vswap_counters();
+        wait_until_clean();
     }
     for (const auto& [name, value] : counters->values)
         check.counters[name] = value;

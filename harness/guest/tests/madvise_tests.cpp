@@ -17,10 +17,7 @@ namespace {
 constexpr PageContent kContent = PageContent::Compressible;
 
 uint64_t swap_used_pages() {
-    uint64_t used = 0;
-    for (const auto& s : active_swaps())
-        used += s.used_bytes / kPage;
-    return used;
+    return swap_used_bytes() / kPage;
 }
 
 // Swap freed by an operation comes back within a few seconds (the per-CPU

@@ -16,12 +16,6 @@ namespace {
 // caches (64 slots per CPU) with its memcg charge until they flush.
 constexpr uint64_t kSlotCacheSlack = 2 * 64 * kPage;
 
-std::string mib(uint64_t bytes) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f MiB", bytes / double(MiB));
-    return text;
-}
-
 void memcg_max(TestContext& ctx) {
     PressureOptions o;
     o.bytes = 48 * MiB;

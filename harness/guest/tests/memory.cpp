@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -12,6 +13,12 @@
 #include <unistd.h>
 
 namespace vswap::tests {
+
+std::string mib(uint64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f MiB", bytes / double(MiB));
+    return text;
+}
 namespace {
 
 constexpr uint64_t kPmPresent = 1ull << 63;

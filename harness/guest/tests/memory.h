@@ -14,6 +14,9 @@ namespace vswap::tests {
 inline constexpr size_t kPage = 4096;
 inline constexpr size_t MiB = 1024 * 1024;
 
+// "12.5 MiB", for test messages.
+std::string mib(uint64_t bytes);
+
 // An mmap that is unmapped when it goes out of scope. Failures fail the test.
 class Mapping {
 public:

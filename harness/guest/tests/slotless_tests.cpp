@@ -17,22 +17,11 @@ namespace {
 const std::filesystem::path kZswapEnabled = "/sys/module/zswap/parameters/enabled";
 const std::filesystem::path kZswapShrinker = "/sys/module/zswap/parameters/shrinker_enabled";
 
-std::string mib(uint64_t bytes) {
-    return std::to_string(bytes / MiB) + " MiB";
-}
-
 uint64_t vswap_counter(const std::string& name) {
     auto c = sysfs::read_vswap_counters();
     if (!c || !c->values.count(name))
         fail("vswap counter " + name + " is missing");
     return c->values.at(name);
-}
-
-uint64_t swap_used_bytes() {
-    uint64_t used = 0;
-    for (const auto& s : active_swaps())
-        used += s.used_bytes;
-    return used;
 }
 
 // zswap on, no swap device: reclaim must still shrink the cgroup to

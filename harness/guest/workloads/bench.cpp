@@ -3,6 +3,7 @@
 #include "common/text.h"
 #include "guest/backend.h"
 #include "guest/sysfs.h"
+#include "guest/workloads/host_root.h"
 #include "guest/workloads/latency.h"
 #include "guest/workloads/workload_cgroup.h"
 
@@ -232,24 +233,6 @@ std::optional<Options> parse(int argc, char** argv) {
 // Workloads with a --prepare step (see their --help).
 const std::set<std::string> kPreparedWorkloads = {"kbuild", "pageswap"};
 
-// Runs argv (a path) with stdout sent to stderr; returns its exit status.
-int run_program(const std::vector<std::string>& argv) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(STDERR_FILENO, STDOUT_FILENO);
-        std::vector<char*> cargv;
-        for (const auto& a : argv)
-            cargv.push_back(const_cast<char*>(a.c_str()));
-        cargv.push_back(nullptr);
-        execv(cargv[0], cargv.data());
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 bool is_mounted(const std::string& where) {
     auto mounts = sysfs::read_text_if_exists("/proc/mounts").value_or("");
     for (const auto& line : split_lines(mounts)) {
@@ -332,7 +315,7 @@ int bench_main(int argc, char** argv) {
             std::vector<std::string> prepare = {"/proc/self/exe", o.workload[0], "--prepare"};
             prepare.insert(prepare.end(), o.workload.begin() + 1, o.workload.end());
             const uint64_t t0 = monotonic_ns();
-            int rc = run_program(prepare);
+            int rc = run_in_guest(prepare);
             result["prepare_s"] = (monotonic_ns() - t0) / 1e9;
             if (rc != 0)
                 return fail(o.workload[0] + " --prepare failed (exit status " + std::to_string(rc) +

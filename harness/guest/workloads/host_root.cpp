@@ -67,6 +67,25 @@ std::string cache_host_root() {
     return {};
 }
 
+int run_in_guest(const std::vector<std::string>& argv) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+        std::vector<char*> cargv;
+        for (const auto& a : argv)
+            cargv.push_back(const_cast<char*>(a.c_str()));
+        cargv.push_back(nullptr);
+        execvp(cargv[0], cargv.data());
+        _exit(127);
+    }
+    if (pid < 0)
+        return 127;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 bool host_has(const std::string& program) {
     return std::filesystem::exists(std::string(kHostRoot) + program);
 }

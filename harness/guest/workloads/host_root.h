@@ -21,6 +21,11 @@ struct HostRun {
 // stdout carries the JSON result), and waits for it.
 HostRun run_in_host_root(const std::vector<std::string>& argv);
 
+// Runs argv in the guest's own root (found through PATH) with its stdout
+// sent to our stderr, and waits for it: its exit status, 128 + the signal
+// when killed.
+int run_in_guest(const std::vector<std::string>& argv);
+
 // Whether /host holds `program` (an absolute path inside the host root).
 bool host_has(const std::string& program);
 

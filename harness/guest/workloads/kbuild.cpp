@@ -33,22 +33,6 @@ void usage(FILE* out) {
                  kKitRoot);
 }
 
-int run_busybox(const std::vector<std::string>& argv) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(STDERR_FILENO, STDOUT_FILENO);
-        std::vector<char*> cargv;
-        for (const auto& a : argv)
-            cargv.push_back(const_cast<char*>(a.c_str()));
-        cargv.push_back(nullptr);
-        execvp(cargv[0], cargv.data());
-        _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 // The objects the kit's Makefile builds ("OBJS := $(OUT)/mm/a.o ...").
 std::vector<std::string> kit_objects(const std::string& makefile) {
     std::vector<std::string> objects;
@@ -136,7 +120,7 @@ int kbuild_main(int argc, char** argv) {
         // A kit unpacked by --prepare is used as it is.
         if (!prepared) {
             const uint64_t t0 = monotonic_ns();
-            if (int rc = run_busybox({"tar", "-x", "-f", kit, "-C", work.string()}))
+            if (int rc = run_in_guest({"tar", "-x", "-f", kit, "-C", work.string()}))
                 throw std::runtime_error("cannot unpack " + kit + " (tar exit status " +
                                          std::to_string(rc) + ")");
             unpack_s = (monotonic_ns() - t0) / 1e9;

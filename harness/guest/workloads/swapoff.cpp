@@ -230,9 +230,7 @@ int swapoff_main(int argc, char** argv) {
         return finish(filler_error);
     }
 
-    uint64_t used = 0;
-    for (const auto& a : active_swaps())
-        used += a.used_bytes;
+    const uint64_t used = swap_used_bytes();
     rusage before{}, after{};
     getrusage(RUSAGE_SELF, &before);
     const uint64_t t0 = monotonic_ns();
