@@ -44,6 +44,17 @@ std::vector<std::string> split_lines(std::string_view s) {
     return lines;
 }
 
+std::vector<std::string> split_words(std::string_view s) {
+    std::vector<std::string> words;
+    size_t pos = 0;
+    while ((pos = s.find_first_not_of(" \t\n", pos)) != std::string_view::npos) {
+        size_t end = s.find_first_of(" \t\n", pos);
+        words.emplace_back(s.substr(pos, end - pos));
+        pos = end;
+    }
+    return words;
+}
+
 std::string last_lines(std::string_view s, size_t count) {
     std::vector<std::string> lines = split_lines(s);
     size_t first = lines.size() > count ? lines.size() - count : 0;

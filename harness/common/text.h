@@ -13,6 +13,8 @@ namespace vswap {
 std::string trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char separator);
 std::vector<std::string> split_lines(std::string_view s);
+// Words separated by blanks (spaces, tabs, newlines); no quoting.
+std::vector<std::string> split_words(std::string_view s);
 std::string last_lines(std::string_view s, size_t count);
 
 // Reads a whole file; throws UserError naming the path when it cannot.

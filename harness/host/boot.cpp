@@ -82,6 +82,9 @@ BootResult boot_guest(const Paths& paths, const BootRequest& request, Progress& 
     spec.icount = request.icount;
     spec.accel = choose_accel(request.accel, request.icount);
     spec.append = request.append;
+    // For debugging the guest from outside, e.g. a QMP socket or gdbstub.
+    if (const char* extra = std::getenv("VSWAP_QEMU_ARGS"))
+        spec.extra_args = split_words(extra);
 
     const fs::path run_dir = make_run_dir(paths, request.kernel);
     spec.job_share = run_dir / "job";

@@ -44,6 +44,7 @@ std::vector<std::string> qemu_command(const GuestSpec& spec) {
     if (!spec.job_share.empty())
         argv.insert(argv.end(), {"-virtfs", "local,path=" + spec.job_share.string() +
                                                 ",mount_tag=job,security_model=none"});
+    argv.insert(argv.end(), spec.extra_args.begin(), spec.extra_args.end());
     return argv;
 }
 

@@ -25,6 +25,7 @@ struct GuestSpec {
     std::filesystem::path console_log;        // ttyS0: the kernel console
     std::filesystem::path stdout_log;         // ttyS1: the command's stdout
     std::filesystem::path stderr_log;         // ttyS2: the command's stderr
+    std::vector<std::string> extra_args;      // appended last (VSWAP_QEMU_ARGS)
 };
 
 // Throws UserError for impossible combinations (icount with several vCPUs).

@@ -68,7 +68,9 @@ const std::vector<WorkloadSpec>& all_workloads() {
             s.metrics = {
                 {"swapoff_s", "s", Lower, "wall time of the swapoff() call"},
                 {"swapoff_sys_s", "s", Lower, "kernel CPU of the swapoff() call"},
-                {"swapped_mib", "MiB", Neutral, "swap in use when swapoff started"},
+                {"swapped_mib", "MiB", Neutral, "swap area space in use when swapoff started"},
+                {"process_swapped_mib", "MiB", Neutral,
+                 "the filler's VmSwap (with vswap, zswap and zero pages use no area space)"},
                 {"fill_s", "s", Lower, "time to page the filler's memory out (MADV_PAGEOUT)"},
             };
             w.push_back(s);

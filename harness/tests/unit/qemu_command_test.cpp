@@ -97,3 +97,12 @@ TEST(QemuCommand, ExtraKernelArguments) {
     s.append = "zswap.enabled=1";
     EXPECT_NE(after(qemu_command(s), "-append").find(" zswap.enabled=1"), std::string::npos);
 }
+
+TEST(QemuCommand, ExtraArgumentsComeLast) {
+    auto s = spec();
+    s.extra_args = {"-qmp", "unix:/tmp/q.sock,server=on,wait=off"};
+    auto argv = qemu_command(s);
+    ASSERT_GE(argv.size(), 2u);
+    EXPECT_EQ(argv[argv.size() - 2], "-qmp");
+    EXPECT_EQ(argv.back(), "unix:/tmp/q.sock,server=on,wait=off");
+}

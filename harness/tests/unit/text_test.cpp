@@ -48,3 +48,9 @@ TEST(Process, RunCapturesOutputAndStatus) {
     o.env = {{"VSWAP_TEST_VAR", "42"}};
     EXPECT_EQ(trim(run({"sh", "-c", "echo $VSWAP_TEST_VAR"}, o).output), "42");
 }
+
+TEST(Text, SplitWords) {
+    EXPECT_EQ(split_words("  -qmp unix:/tmp/q,server=on\t-s \n"),
+              (std::vector<std::string>{"-qmp", "unix:/tmp/q,server=on", "-s"}));
+    EXPECT_TRUE(split_words(" \t").empty());
+}
