@@ -35,7 +35,9 @@ fs::path fresh_worktree(const Paths& paths) {
     return tree;
 }
 
-// An object tree configured like `variant`'s, plus HIBERNATION.
+// An object tree configured like `variant`'s, plus the options whose swap
+// code the guests do not build: hibernation, cgroup v1 memory accounting
+// and memory failure (hwpoison entries).
 fs::path configure_obj(const Paths& paths, const fs::path& tree, const std::string& variant) {
     const fs::path config = paths.obj(variant) / ".config";
     if (!fs::exists(config))
@@ -46,7 +48,8 @@ fs::path configure_obj(const Paths& paths, const fs::path& tree, const std::stri
     fs::create_directories(obj);
     fs::copy_file(config, obj / ".config", fs::copy_options::overwrite_existing);
     run_checked({(tree / "scripts" / "config").string(), "--file", (obj / ".config").string(),
-                 "--enable", "PM", "--enable", "HIBERNATION"});
+                 "--enable", "PM", "--enable", "HIBERNATION", "--enable", "MEMCG_V1", "--enable",
+                 "MEMORY_FAILURE"});
     auto argv = make_argv(tree, obj);
     argv.push_back("olddefconfig");
     run_checked(argv, make_options(paths));

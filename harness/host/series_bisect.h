@@ -24,8 +24,9 @@ struct BisectStep {
 const std::vector<std::string>& bisect_targets();
 
 // Needs the vswap and vswap-off kernels' object trees (their .config is the
-// starting point; HIBERNATION is turned on so that kernel/power/swap.c is
-// built too). Stops at the first patch that does not apply.
+// starting point; HIBERNATION, MEMCG_V1 and MEMORY_FAILURE are turned on
+// so that kernel/power/swap.c, mm/memcontrol-v1.c and mm/memory-failure.c
+// are built too). Stops at the first patch that does not apply.
 std::vector<BisectStep> bisect_series(const Paths& paths, unsigned jobs, Progress& progress);
 
 } // namespace vswap

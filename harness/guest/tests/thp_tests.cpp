@@ -1,6 +1,7 @@
 // Large folios through swap: 64 KiB mTHP and PMD-size THP swap out and
 // back in with their data intact, on a disk and on zram (where 6.12 also
-// swaps mTHP back in as large folios).
+// swaps mTHP back in as large folios), and whole to a fragmented device.
+#include "guest/backend.h"
 #include "guest/sysfs.h"
 #include "guest/tests/knobs.h"
 #include "guest/tests/memory.h"
@@ -54,6 +55,7 @@ void mthp_64k(TestContext& ctx) {
     ctx.note("mthp_64k", {{"anon_fault_alloc", after_out["anon_fault_alloc"]},
                           {"swpout", after_out["swpout"]},
                           {"swpout_fallback", after_out["swpout_fallback"]},
+                          {"swpin", sysfs::counter_delta(before, mthp_stats(dir))["swpin"]},
                           {"pm_swap_pages", pm.swapped}});
     require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
                                                   std::to_string(m.pages()) +
@@ -102,6 +104,77 @@ void thp_pmd(TestContext& ctx) {
             "paging out half of each THP swapped only " + std::to_string(swapped) + " pages");
 }
 
+// A device with free slots but no free contiguous run: every other page of
+// a nearly full area is freed, then 64 KiB folios are paged out. vswap
+// writes each to discontiguous slots whole (discontig_folios); the
+// unpatched kernel has to split it (swpout_fallback): "not supported".
+void mthp_discontig(TestContext& ctx) {
+    const auto dir = kThp / "hugepages-64kB";
+    if (!std::filesystem::exists(dir / "enabled"))
+        not_supported("no 64 KiB mTHP size on this kernel (" + dir.string() + ")");
+    uint64_t area_bytes = 0;
+    for (const auto& a : active_swaps())
+        area_bytes += a.size_bytes;
+    require(area_bytes > 0, "no active swap area");
+
+    // Small pages fill 95% of the area; freeing every other one leaves
+    // single free slots in clusters that serve order 0 only.
+    for (const auto& d : mthp_size_dirs())
+        if (std::filesystem::exists(d / "enabled"))
+            set_knob(d / "enabled", "never");
+    set_knob(kThp / "enabled", "never");
+    const size_t small_pages = area_bytes / kPage * 95 / 100;
+    Mapping small = Mapping::anonymous(small_pages * kPage);
+    fill_pages(small.data(), small.pages(), PageContent::Random, 61);
+    auto pm_small = push_out(small.data(), small.bytes(), ctx.main_cgroup());
+    require(pm_small.swapped >= small_pages * 9 / 10,
+            "filling the area swapped out only " + std::to_string(pm_small.swapped) + " of " +
+                std::to_string(small_pages) + " pages");
+    for (size_t i = 1; i < small.pages(); i += 2)
+        advise(small.data() + i * kPage, kPage, MADV_DONTNEED, "MADV_DONTNEED");
+
+    set_knob(dir / "enabled", "always");
+    set_knob(kThp / "enabled", "madvise");
+    const auto vswap0 = sysfs::read_vswap_counters();
+    const auto before = mthp_stats(dir);
+    constexpr size_t kLarge = 2 * MiB; // 32 folios, well under the free slots
+    Mapping m = Mapping::anonymous(kLarge, 64 * 1024);
+    advise(m.data(), m.bytes(), MADV_HUGEPAGE, "MADV_HUGEPAGE");
+    fill_pages(m.data(), m.pages(), PageContent::Compressible, 62);
+    if (sysfs::counter_delta(before, mthp_stats(dir))["anon_fault_alloc"] == 0)
+        skip("not run: no 64 KiB folio could be allocated (anon_fault_alloc stayed 0)");
+    auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
+    auto stats = sysfs::counter_delta(before, mthp_stats(dir));
+    const auto vswap1 = sysfs::read_vswap_counters();
+    const bool counted = vswap1 && vswap1->values.count("discontig_folios");
+    const uint64_t discontig =
+        counted ? vswap1->values.at("discontig_folios") - vswap0->values.at("discontig_folios") : 0;
+    require_intact(m.data(), m.pages(), PageContent::Compressible, 62,
+                   "64 KiB folios after discontiguous swap-out");
+    for (size_t i = 0; i < small.pages(); i += 2)
+        require_intact(small.data() + i * kPage, 1, PageContent::Random, 61,
+                       "the small pages kept in the fragmented area", i);
+    ctx.note("discontig", {{"area_bytes", area_bytes},
+                           {"anon_fault_alloc", stats["anon_fault_alloc"]},
+                           {"swpout", stats["swpout"]},
+                           {"swpout_fallback", stats["swpout_fallback"]},
+                           {"discontig_folios", discontig},
+                           {"pm_swap_pages", pm.swapped}});
+    if (!counted)
+        not_supported("this kernel cannot write a large folio to discontiguous slots: " +
+                      std::to_string(stats["swpout_fallback"]) +
+                      " of the 64 KiB folios were "
+                      "split (swpout_fallback), " +
+                      std::to_string(stats["swpout"]) + " swapped out whole");
+    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
+                                                  std::to_string(m.pages()) +
+                                                  " pages of 64 KiB folios were swapped out");
+    require(discontig >= 1 && stats["swpout"] >= discontig,
+            "no 64 KiB folio went to discontiguous slots whole (discontig_folios +" +
+                std::to_string(discontig) + ", swpout +" + std::to_string(stats["swpout"]) +
+                ", swpout_fallback +" + std::to_string(stats["swpout_fallback"]) + ")");
+}
+
 TestCase make(const std::string& name, const std::string& summary, BackendKind backend,
               void (*body)(TestContext&)) {
     TestCase t;
@@ -120,6 +193,12 @@ void add_thp_tests(std::vector<TestCase>& tests) {
                          BackendKind::Disk, mthp_64k));
     tests.push_back(make("thp.mthp64k.zram", "64 KiB mTHP swap out and in intact (zram)",
                          BackendKind::Zram, mthp_64k));
+    TestCase discontig = make("thp.discontig",
+                              "64 KiB folios go whole to discontiguous slots of a fragmented "
+                              "device (discontig_folios); baseline splits them",
+                              BackendKind::Disk, mthp_discontig);
+    discontig.backend_options.size_bytes = 8 * MiB;
+    tests.push_back(discontig);
     tests.push_back(make("thp.pmd.disk", "PMD THP, whole and half paged out, intact (disk)",
                          BackendKind::Disk, thp_pmd));
     tests.push_back(make("thp.pmd.zram", "PMD THP, whole and half paged out, intact (zram)",
