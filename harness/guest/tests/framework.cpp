@@ -139,6 +139,7 @@ nlohmann::json results_json(const RunInfo& info, const std::vector<TestResult>& 
                           {{"status", r.leak.status},
                            {"reason", r.leak.reason},
                            {"faulted_back", r.leak.faulted_back},
+                           {"cache_reclaimed", r.leak.cache_reclaimed},
                            {"counters", r.leak.counters}}},
                          {"details", r.details}});
     }
@@ -167,6 +168,7 @@ TestResult result_from_json(const nlohmann::json& j) {
         r.leak.reason = l.value("reason", "");
         r.leak.counters = l.value("counters", nlohmann::json::object());
         r.leak.faulted_back = l.value("faulted_back", uint64_t(0));
+        r.leak.cache_reclaimed = l.value("cache_reclaimed", uint64_t(0));
     }
     r.details = j.value("details", nlohmann::json::object());
     return r;
@@ -180,6 +182,13 @@ namespace {
 // swap cache folio, still named by its entry, until the owner touches it:
 // after global pressure that includes this runner and the rootfs (tmpfs)
 // files. Touch them, so that only entries nobody can reach remain.
+// memory.reclaim of the root cgroup; EAGAIN (not all of it could be
+// reclaimed) is expected.
+void reclaim_all_memory() {
+    const auto ram = sysfs::read_meminfo()["MemTotal"];
+    sysfs::try_write_text(std::string(kCgroupMount) + "/memory.reclaim", std::to_string(ram));
+}
+
 void fault_back_live_swap() {
     if (mlockall(MCL_CURRENT) == 0)
         munlockall();
@@ -252,6 +261,16 @@ LeakCheck check_vswap_leaks(double timeout_s) {
     if (!leaked.empty() && only_in_memory(*counters)) {
         check.faulted_back = counters->values.at("backing_folio");
         fault_back_live_swap();
+        counters = sysfs::read_vswap_counters();
+        wait_until_clean();
+    }
+    // A folio whose last mapping went away while reclaim held it locked
+    // stays in the swap cache, held by nothing else, until reclaim meets it
+    // again (the unpatched kernel keeps such slots in use the same way).
+    // Reclaim once, so that only entries something still holds remain.
+    if (!leaked.empty() && only_in_memory(*counters)) {
+        check.cache_reclaimed = counters->values.at("backing_folio");
+        reclaim_all_memory();
         counters = sysfs::read_vswap_counters();
         wait_until_clean();
     }
@@ -515,9 +534,15 @@ std::vector<TestResult> run_tests(const std::vector<const TestCase*>& tests,
             r = run_one(*tests[i], options);
         }
         results.push_back(r);
-        std::printf("# %s: %.1f s, leak check: %s%s%s\n", r.name.c_str(), r.seconds,
+        std::printf("# %s: %.1f s, leak check: %s%s%s", r.name.c_str(), r.seconds,
                     r.leak.status.c_str(), r.leak.reason.empty() ? "" : ": ",
                     r.leak.reason.c_str());
+        if (r.leak.faulted_back || r.leak.cache_reclaimed)
+            std::printf(" (%llu entries faulted back, %llu swap-cache-only folios reclaimed "
+                        "first)",
+                        (unsigned long long)r.leak.faulted_back,
+                        (unsigned long long)r.leak.cache_reclaimed);
+        std::printf("\n");
         std::printf("%s", tap_line(i + 1, r).c_str());
         std::fflush(stdout);
         if (options.json_path) {
