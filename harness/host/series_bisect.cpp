@@ -35,24 +35,60 @@ fs::path fresh_worktree(const Paths& paths) {
     return tree;
 }
 
-// An object tree configured like `variant`'s, plus the options whose swap
-// code the guests do not build: hibernation, cgroup v1 memory accounting
-// and memory failure (hwpoison entries).
+// Options the guest kernels leave out but whose swap code each patch must
+// still build: hibernation's slots, cgroup v1 swap accounting, hwpoison
+// entries (MEMORY_FAILURE needs X86_MCE).
+const std::vector<std::string> kExtraOptions = {"PM", "HIBERNATION", "MEMCG_V1", "X86_MCE",
+                                                "MEMORY_FAILURE"};
+
+// The line `.config` has for `option` ("CONFIG_X=y", "# CONFIG_X is not set"),
+// or "" when it has none.
+std::string config_line(const std::string& config, const std::string& option) {
+    for (const auto& line : split_lines(config))
+        if (line == "CONFIG_" + option + "=y" || line == "# CONFIG_" + option + " is not set" ||
+            line.rfind("CONFIG_" + option + "=", 0) == 0)
+            return line;
+    return "";
+}
+
+// Configures `variant`'s object tree for the tree as it is now (after the
+// patches applied so far): the variant kernel's .config plus kExtraOptions,
+// through olddefconfig. Redone after every patch, so that a symbol a patch
+// adds (CONFIG_VIRTUAL_SWAP) takes the variant's value, not its default;
+// throws when the result does not say what the variant asks for.
 fs::path configure_obj(const Paths& paths, const fs::path& tree, const std::string& variant) {
-    const fs::path config = paths.obj(variant) / ".config";
-    if (!fs::exists(config))
-        throw UserError("no " + config.string() + ": the bisect compiles with the " + variant +
-                            " kernel's configuration",
+    const fs::path variant_config = paths.obj(variant) / ".config";
+    if (!fs::exists(variant_config))
+        throw UserError("no " + variant_config.string() + ": the bisect compiles with the " +
+                            variant + " kernel's configuration",
                         "build it first: scripts/vswap kernel build vswap vswap-off");
     const fs::path obj = paths.build() / "obj" / ("bisect-" + variant);
     fs::create_directories(obj);
-    fs::copy_file(config, obj / ".config", fs::copy_options::overwrite_existing);
-    run_checked({(tree / "scripts" / "config").string(), "--file", (obj / ".config").string(),
-                 "--enable", "PM", "--enable", "HIBERNATION", "--enable", "MEMCG_V1", "--enable",
-                 "MEMORY_FAILURE"});
+    fs::copy_file(variant_config, obj / ".config", fs::copy_options::overwrite_existing);
+    std::vector<std::string> enable = {(tree / "scripts" / "config").string(), "--file",
+                                       (obj / ".config").string()};
+    for (const auto& option : kExtraOptions)
+        enable.insert(enable.end(), {"--enable", option});
+    run_checked(enable);
     auto argv = make_argv(tree, obj);
     argv.push_back("olddefconfig");
     run_checked(argv, make_options(paths));
+
+    const std::string wanted = read_file(variant_config);
+    const std::string got = read_file(obj / ".config");
+    const bool tree_knows_vswap =
+        read_file(tree / "mm" / "Kconfig").find("\nconfig VIRTUAL_SWAP\n") != std::string::npos;
+    if (tree_knows_vswap && config_line(got, "VIRTUAL_SWAP") != config_line(wanted, "VIRTUAL_SWAP"))
+        throw UserError("the bisect's " + variant + " configuration says '" +
+                            config_line(got, "VIRTUAL_SWAP") + "' where the " + variant +
+                            " kernel says '" + config_line(wanted, "VIRTUAL_SWAP") + "'",
+                        "rebuild the kernel: scripts/vswap kernel build " + variant);
+    for (const auto& option : kExtraOptions)
+        if (config_line(got, option) != "CONFIG_" + option + "=y")
+            throw UserError(
+                "olddefconfig dropped CONFIG_" + option + " from the bisect's " + variant +
+                    " configuration (an unmet dependency)",
+                "add the dependency to kExtraOptions in harness/host/series_bisect.cpp");
     return obj;
 }
 
@@ -70,9 +106,6 @@ std::vector<BisectStep> bisect_series(const Paths& paths, unsigned jobs, Progres
                         "run scripts/vswap kernel source first");
     const fs::path tree = fresh_worktree(paths);
     const std::vector<std::string> variants = {"vswap", "vswap-off"};
-    std::vector<fs::path> objs;
-    for (const auto& v : variants)
-        objs.push_back(configure_obj(paths, tree, v));
     if (jobs == 0)
         jobs = std::max(1u, std::thread::hardware_concurrency());
 
@@ -90,7 +123,8 @@ std::vector<BisectStep> bisect_series(const Paths& paths, unsigned jobs, Progres
             progress.status("[" + std::to_string(i + 1) + "/" + std::to_string(series.size()) +
                             "] " + patch + ": building " + variants[k]);
             const auto start = std::chrono::steady_clock::now();
-            auto argv = make_argv(tree, objs[k]);
+            const fs::path obj = configure_obj(paths, tree, variants[k]);
+            auto argv = make_argv(tree, obj);
             argv.push_back("-j" + std::to_string(jobs));
             for (const auto& t : bisect_targets())
                 argv.push_back(t);

@@ -23,10 +23,11 @@ struct BisectStep {
 // The directories compiled after each patch.
 const std::vector<std::string>& bisect_targets();
 
-// Needs the vswap and vswap-off kernels' object trees (their .config is the
-// starting point; HIBERNATION, MEMCG_V1 and MEMORY_FAILURE are turned on
-// so that kernel/power/swap.c, mm/memcontrol-v1.c and mm/memory-failure.c
-// are built too). Stops at the first patch that does not apply.
+// Needs the vswap and vswap-off kernels' object trees: after each patch,
+// their .config plus HIBERNATION, MEMCG_V1 and MEMORY_FAILURE (so that
+// kernel/power/swap.c, mm/memcontrol-v1.c and mm/memory-failure.c are built
+// too) goes through olddefconfig, and CONFIG_VIRTUAL_SWAP must come out as
+// the variant has it. Stops at the first patch that does not apply.
 std::vector<BisectStep> bisect_series(const Paths& paths, unsigned jobs, Progress& progress);
 
 } // namespace vswap
