@@ -63,7 +63,7 @@ fs::path make_disk(const fs::path& path, uint64_t bytes) {
 } // namespace
 
 BootResult boot_guest(const Paths& paths, const BootRequest& request, Progress& progress) {
-    find_variant(request.kernel);
+    const Variant& variant = find_variant(request.kernel);
     const fs::path image = paths.kernel_image(request.kernel);
     if (!fs::exists(image))
         throw UserError("kernel '" + request.kernel + "' is not built (" + image.string() + ")",
@@ -81,7 +81,9 @@ BootResult boot_guest(const Paths& paths, const BootRequest& request, Progress& 
     spec.mem_bytes = request.mem_bytes;
     spec.icount = request.icount;
     spec.accel = choose_accel(request.accel, request.icount);
-    spec.append = request.append;
+    spec.append = variant.boot_append;
+    if (!request.append.empty())
+        spec.append += (spec.append.empty() ? "" : " ") + request.append;
     // For debugging the guest from outside, e.g. a QMP socket or gdbstub.
     if (const char* extra = std::getenv("VSWAP_QEMU_ARGS"))
         spec.extra_args = split_words(extra);

@@ -21,7 +21,13 @@ const std::vector<Variant>& all_variants() {
         {"debug",
          true,
          {"configs/guest.config", "Kconfig.fragment", "configs/debug.config"},
-         "vswap with KASAN, lockdep, DEBUG_VM and fault injection"},
+         "vswap with KASAN, lockdep, DEBUG_VM and fault injection",
+         // KASAN and lockdep under TCG run some code (the ACPI interpreter
+         // at boot, stop_machine while a vCPU thread waits for the host)
+         // for tens of seconds without a reschedule point: a soft lockup
+         // after 20 s would report emulation speed. 120 s still catches a
+         // real one.
+         "watchdog_thresh=60"},
     };
     return variants;
 }

@@ -12,6 +12,7 @@ struct Variant {
     bool with_series;                             // false: the pristine base tree
     std::vector<std::filesystem::path> fragments; // relative to the checkout, merged in order
     std::string description;
+    std::string boot_append = {}; // kernel command line for every boot of it
 };
 
 const std::vector<Variant>& all_variants();
