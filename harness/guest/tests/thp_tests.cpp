@@ -8,7 +8,6 @@
 #include "guest/tests/suites.h"
 
 #include <sys/mman.h>
-#include <sys/resource.h>
 
 namespace vswap::tests {
 namespace {
@@ -176,60 +175,6 @@ void mthp_discontig(TestContext& ctx) {
                 ", swpout_fallback +" + std::to_string(stats["swpout_fallback"]) + ")");
 }
 
-// Faults (minor and major) this process has taken so far.
-uint64_t faults_so_far() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<uint64_t>(u.ru_minflt + u.ru_majflt);
-}
-
-// 64 KiB folios of zeroes swapped out to a disk come back as 64 KiB folios
-// on vswap (one fault per folio: the range is uniformly zero, so it needs
-// no device and no swap cache), while zswap is on. The unpatched kernel
-// swaps them in page by page from a disk: "not supported".
-void mthp_zero_swapin(TestContext& ctx) {
-    const auto dir = kThp / "hugepages-64kB";
-    if (!std::filesystem::exists(dir / "enabled"))
-        not_supported("no 64 KiB mTHP size on this kernel (" + dir.string() + ")");
-    for (const auto& d : mthp_size_dirs())
-        if (std::filesystem::exists(d / "enabled"))
-            set_knob(d / "enabled", "never");
-    set_knob(dir / "enabled", "always");
-    set_knob(kThp / "enabled", "madvise");
-    // Large swap-in used to stop for good once zswap had been on.
-    sysfs::try_write_text("/sys/module/zswap/parameters/enabled", "Y");
-
-    const auto before = mthp_stats(dir);
-    Mapping m = Mapping::anonymous(2 * MiB, 64 * 1024);
-    advise(m.data(), m.bytes(), MADV_HUGEPAGE, "MADV_HUGEPAGE");
-    fill_pages(m.data(), m.pages(), PageContent::Zero, 0);
-    const uint64_t folios = sysfs::counter_delta(before, mthp_stats(dir))["anon_fault_alloc"];
-    if (folios == 0)
-        skip("not run: no 64 KiB folio could be allocated (anon_fault_alloc stayed 0)");
-    auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
-    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
-                                                  std::to_string(m.pages()) +
-                                                  " zero pages were swapped out");
-    const uint64_t f0 = faults_so_far();
-    require_intact(m.data(), m.pages(), PageContent::Zero, 0, "64 KiB zero folios after swap-in");
-    const uint64_t faults = faults_so_far() - f0;
-    ctx.note("zero_swapin", {{"folios", folios},
-                             {"pages", m.pages()},
-                             {"pm_swap_pages", pm.swapped},
-                             {"swapin_faults", faults}});
-    const auto vswap = sysfs::read_vswap_counters();
-    const bool slotless = vswap && vswap->values.count("backing_zero");
-    if (!slotless)
-        not_supported("this kernel swaps 64 KiB folios of zeroes back in page by page from a "
-                      "disk: " +
-                      std::to_string(faults) + " faults for " + std::to_string(pm.swapped) +
-                      " pages");
-    require(faults <= pm.swapped / 8,
-            std::to_string(faults) + " faults to swap " + std::to_string(pm.swapped) +
-                " pages of 64 KiB zero folios back in (one per folio expected, " +
-                std::to_string(pm.swapped / 16) + ")");
-}
-
 TestCase make(const std::string& name, const std::string& summary, BackendKind backend,
               void (*body)(TestContext&)) {
     TestCase t;
@@ -254,10 +199,6 @@ void add_thp_tests(std::vector<TestCase>& tests) {
                               BackendKind::Disk, mthp_discontig);
     discontig.backend_options.size_bytes = 8 * MiB;
     tests.push_back(discontig);
-    tests.push_back(make("thp.zero_swapin",
-                         "64 KiB folios of zeroes come back from a disk as 64 KiB folios with "
-                         "zswap on; baseline swaps them in page by page",
-                         BackendKind::Disk, mthp_zero_swapin));
     tests.push_back(make("thp.pmd.disk", "PMD THP, whole and half paged out, intact (disk)",
                          BackendKind::Disk, thp_pmd));
     tests.push_back(make("thp.pmd.zram", "PMD THP, whole and half paged out, intact (zram)",
