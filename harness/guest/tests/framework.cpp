@@ -7,6 +7,7 @@
 #include "guest/tests/hang_report.h"
 #include "guest/tests/knobs.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/utsname.h>
 #include <thread>
+#include <unistd.h>
 
 namespace vswap::tests {
 namespace fs = std::filesystem;
@@ -139,7 +141,6 @@ nlohmann::json results_json(const RunInfo& info, const std::vector<TestResult>& 
                           {{"status", r.leak.status},
                            {"reason", r.leak.reason},
                            {"faulted_back", r.leak.faulted_back},
-                           {"cache_reclaimed", r.leak.cache_reclaimed},
                            {"counters", r.leak.counters}}},
                          {"details", r.details}});
     }
@@ -168,7 +169,6 @@ TestResult result_from_json(const nlohmann::json& j) {
         r.leak.reason = l.value("reason", "");
         r.leak.counters = l.value("counters", nlohmann::json::object());
         r.leak.faulted_back = l.value("faulted_back", uint64_t(0));
-        r.leak.cache_reclaimed = l.value("cache_reclaimed", uint64_t(0));
     }
     r.details = j.value("details", nlohmann::json::object());
     return r;
@@ -178,17 +178,37 @@ TestResult result_from_json(const nlohmann::json& j) {
 
 namespace {
 
-// With virtual swap, swapoff leaves a swapped page of a live process in its
-// swap cache folio, still named by its entry, until the owner touches it:
-// after global pressure that includes this runner and the rootfs (tmpfs)
-// files. Touch them, so that only entries nobody can reach remain.
-// memory.reclaim of the root cgroup; EAGAIN (not all of it could be
-// reclaimed) is expected.
-void reclaim_all_memory() {
-    const auto ram = sysfs::read_meminfo()["MemTotal"];
-    sysfs::try_write_text(std::string(kCgroupMount) + "/memory.reclaim", std::to_string(ram));
+// Reads every readable mapping of process `pid` through /proc/PID/mem,
+// which faults its swapped-out pages back in.
+void read_process_memory(const std::string& pid, std::vector<char>& buffer) {
+    const std::string dir = "/proc/" + pid;
+    auto maps = sysfs::read_text_if_exists(dir + "/maps");
+    if (!maps)
+        return;
+    FILE* mem = std::fopen((dir + "/mem").c_str(), "rb");
+    if (!mem)
+        return;
+    for (const auto& line : split_lines(*maps)) {
+        unsigned long start = 0, end = 0;
+        char perms[8] = {};
+        if (std::sscanf(line.c_str(), "%lx-%lx %7s", &start, &end, perms) != 3 || perms[0] != 'r' ||
+            line.find("[vsyscall]") != std::string::npos)
+            continue;
+        for (unsigned long at = start; at < end; at += buffer.size()) {
+            const size_t n = std::min<unsigned long>(buffer.size(), end - at);
+            if (fseeko(mem, static_cast<off_t>(at), SEEK_SET) != 0 ||
+                std::fread(buffer.data(), 1, n, mem) != n)
+                break;
+        }
+    }
+    std::fclose(mem);
 }
 
+// With virtual swap, swapoff leaves a swapped page of a live process in its
+// swap cache folio, still named by its entry, until the owner touches it:
+// after global pressure that includes this runner, init, and the rootfs
+// (tmpfs) files. Touch them all, so that only entries nobody can reach
+// remain.
 void fault_back_live_swap() {
     if (mlockall(MCL_CURRENT) == 0)
         munlockall();
@@ -210,6 +230,12 @@ void fault_back_live_swap() {
                 ;
             std::fclose(f);
         }
+    }
+    const std::string self = std::to_string(getpid());
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        const std::string pid = entry.path().filename().string();
+        if (pid != self && pid.find_first_not_of("0123456789") == std::string::npos)
+            read_process_memory(pid, buffer);
     }
 }
 
@@ -261,16 +287,6 @@ LeakCheck check_vswap_leaks(double timeout_s) {
     if (!leaked.empty() && only_in_memory(*counters)) {
         check.faulted_back = counters->values.at("backing_folio");
         fault_back_live_swap();
-        counters = sysfs::read_vswap_counters();
-        wait_until_clean();
-    }
-    // A folio whose last mapping went away while reclaim held it locked
-    // stays in the swap cache, held by nothing else, until reclaim meets it
-    // again (the unpatched kernel keeps such slots in use the same way).
-    // Reclaim once, so that only entries something still holds remain.
-    if (!leaked.empty() && only_in_memory(*counters)) {
-        check.cache_reclaimed = counters->values.at("backing_folio");
-        reclaim_all_memory();
         counters = sysfs::read_vswap_counters();
         wait_until_clean();
     }
@@ -537,11 +553,9 @@ std::vector<TestResult> run_tests(const std::vector<const TestCase*>& tests,
         std::printf("# %s: %.1f s, leak check: %s%s%s", r.name.c_str(), r.seconds,
                     r.leak.status.c_str(), r.leak.reason.empty() ? "" : ": ",
                     r.leak.reason.c_str());
-        if (r.leak.faulted_back || r.leak.cache_reclaimed)
-            std::printf(" (%llu entries faulted back, %llu swap-cache-only folios reclaimed "
-                        "first)",
-                        (unsigned long long)r.leak.faulted_back,
-                        (unsigned long long)r.leak.cache_reclaimed);
+        if (r.leak.faulted_back)
+            std::printf(" (%llu entries faulted back first)",
+                        (unsigned long long)r.leak.faulted_back);
         std::printf("\n");
         std::printf("%s", tap_line(i + 1, r).c_str());
         std::fflush(stdout);

@@ -68,9 +68,6 @@ struct LeakCheck {
     // Entries in memory that live processes still named after swapoff and
     // that the check faulted back before deciding (0: none).
     uint64_t faulted_back = 0;
-    // Entries held only by swap cache folios that the check had reclaim
-    // free before deciding (0: none).
-    uint64_t cache_reclaimed = 0;
     nlohmann::json counters = nlohmann::json::object();
 };
 
