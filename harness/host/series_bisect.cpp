@@ -45,8 +45,8 @@ const std::vector<std::string> kExtraOptions = {"PM", "HIBERNATION", "MEMCG_V1",
 // or "" when it has none.
 std::string config_line(const std::string& config, const std::string& option) {
     for (const auto& line : split_lines(config))
-        if (line == "CONFIG_" + option + "=y" || line == "# CONFIG_" + option + " is not set" ||
-            line.rfind("CONFIG_" + option + "=", 0) == 0)
+        if (line.rfind("CONFIG_" + option + "=", 0) == 0 ||
+            line == "# CONFIG_" + option + " is not set")
             return line;
     return "";
 }
