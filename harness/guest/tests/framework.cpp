@@ -279,7 +279,7 @@ LeakCheck check_vswap_leaks(double timeout_s) {
     wait_until_clean();
     // Only entries held in memory left: see whether live processes hold them.
     auto only_in_memory = [](const sysfs::VswapCounters& c) {
-        for (const char* name : {"backing_phys", "backing_zswap", "backing_zero"})
+        for (const char* name : {"backing_phys", "backing_zswap", "backing_zero", "backing_filled"})
             if (c.values.count(name) && c.values.at(name) != 0)
                 return false;
         return c.values.count("backing_folio") && c.values.at("backing_folio") != 0;
