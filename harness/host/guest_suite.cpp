@@ -1,6 +1,9 @@
 #include "host/guest_suite.h"
 
 #include "common/text.h"
+#include "host/variants.h"
+
+#include <algorithm>
 
 namespace vswap {
 namespace fs = std::filesystem;
@@ -19,11 +22,15 @@ BootRequest guest_suite_request(const std::string& kernel, const std::vector<std
     request.scratch_disk = 384ull << 20;
     // The suite takes about 3 minutes on an idle 2-core host under TCG. A
     // hanging kernel costs each test its timeout (2 min): after 15 minutes
-    // the guest reports the tests it did not start as not run, well before
-    // the guest itself is killed.
-    request.timeout_s = 1320;
-    request.command = {"vswap-guest", "test",   "--budget",
-                       "900",         "--json", std::string("/job/") + kResultsFile};
+    // (scaled for a slow variant: 60 for the debug kernel) the guest
+    // reports the tests it did not start as not run, well before the guest
+    // itself is killed.
+    const double slowdown = std::max(1.0, find_variant(kernel).slowdown);
+    const auto budget_s = static_cast<long>(900 * slowdown);
+    request.timeout_s = budget_s + 420 * slowdown;
+    request.command = {"vswap-guest", "test",
+                       "--budget",    std::to_string(budget_s),
+                       "--json",      std::string("/job/") + kResultsFile};
     request.command.insert(request.command.end(), tests.begin(), tests.end());
     return request;
 }

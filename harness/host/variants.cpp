@@ -27,7 +27,10 @@ const std::vector<Variant>& all_variants() {
          // for tens of seconds without a reschedule point: a soft lockup
          // after 20 s would report emulation speed. 120 s still catches a
          // real one.
-         "watchdog_thresh=60"},
+         "watchdog_thresh=60",
+         // The functional suite takes about 30 minutes (vswap: 3), within
+         // four times the usual 15-minute budget.
+         4.0},
     };
     return variants;
 }

@@ -13,6 +13,9 @@ struct Variant {
     std::vector<std::filesystem::path> fragments; // relative to the checkout, merged in order
     std::string description;
     std::string boot_append = {}; // kernel command line for every boot of it
+    // Time budgets of whole suites on it, relative to the other variants
+    // (guest work under TCG runs that much slower).
+    double slowdown = 1.0;
 };
 
 const std::vector<Variant>& all_variants();
