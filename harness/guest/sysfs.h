@@ -78,7 +78,8 @@ inline constexpr const char* kVswapCounterNames[] = {"entries", "backing_phys", 
 
 // Counters that only grow (events, not live objects): no leak check.
 inline bool is_cumulative_vswap_counter(std::string_view name) {
-    return name == "alloc_failures" || name == "discontig_folios";
+    return name == "alloc_failures" || name == "discontig_folios" || name == "filled_out" ||
+           name == "filled_in";
 }
 
 struct VswapCounters {

@@ -95,8 +95,9 @@ void wait_for_writeback(double timeout_s = 10);
 // and reading back really goes to the backend. Returns the pagemap after.
 PagemapSummary push_out(void* addr, size_t bytes, const std::filesystem::path& cgroup);
 
-// Sum of the vmstat counters that count a page leaving memory for swap
-// (pswpout, zswpout, swpout_zero) or coming back (pswpin, zswpin, swpin_zero).
+// Sum of the counters that count a page leaving memory for swap (pswpout,
+// zswpout, swpout_zero, and vswap's filled_out) or coming back (pswpin,
+// zswpin, swpin_zero, filled_in).
 uint64_t swapped_out_total();
 uint64_t swapped_in_total();
 

@@ -241,6 +241,7 @@ void stress(TestContext& ctx, bool inject) {
         sysfs::write_text(dir / "probability", "10");
 
     const auto vm0 = sysfs::read_vmstat();
+    const uint64_t in0 = swapped_in_total();
     const auto vs0 = sysfs::read_vswap_counters();
     const double start =
         std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -265,25 +266,24 @@ void stress(TestContext& ctx, bool inject) {
         start;
     auto vm = sysfs::counter_delta(vm0, sysfs::read_vmstat());
     const std::string ng_text = sysfs::read_text_if_exists(stressng_out).value_or("");
-    nlohmann::json figures = {
-        {"minutes", ran / 60},
-        {"pswpout", vm["pswpout"]},
-        {"pswpin", vm["pswpin"]},
-        {"zswpout", vm["zswpout"]},
-        {"zswpin", vm["zswpin"]},
-        {"zswpwb", vm["zswpwb"]},
-        {"swpout_zero", vm["swpout_zero"]},
-        {"swpin_zero", vm["swpin_zero"]},
-        {"pages_round_tripped", vm["pswpin"] + vm["zswpin"] + vm["swpin_zero"]},
-        {"oom_kill", vm["oom_kill"]},
-        {"usemem_runs", stats->usemem_runs.load()},
-        {"usemem_verified_bytes", stats->usemem_bytes.load()},
-        {"usemem_oom_killed", stats->usemem_oom.load()},
-        {"corrupt_pages", stats->corrupt_pages.load()},
-        {"swapoff_cycles", stats->swapoff_cycles.load()},
-        {"swapoff_enomem", stats->swapoff_enomem.load()},
-        {"stress_ng", ng.describe()},
-        {"stress_ng_output", last_lines(ng_text, 6)}};
+    nlohmann::json figures = {{"minutes", ran / 60},
+                              {"pswpout", vm["pswpout"]},
+                              {"pswpin", vm["pswpin"]},
+                              {"zswpout", vm["zswpout"]},
+                              {"zswpin", vm["zswpin"]},
+                              {"zswpwb", vm["zswpwb"]},
+                              {"swpout_zero", vm["swpout_zero"]},
+                              {"swpin_zero", vm["swpin_zero"]},
+                              {"pages_round_tripped", swapped_in_total() - in0},
+                              {"oom_kill", vm["oom_kill"]},
+                              {"usemem_runs", stats->usemem_runs.load()},
+                              {"usemem_verified_bytes", stats->usemem_bytes.load()},
+                              {"usemem_oom_killed", stats->usemem_oom.load()},
+                              {"corrupt_pages", stats->corrupt_pages.load()},
+                              {"swapoff_cycles", stats->swapoff_cycles.load()},
+                              {"swapoff_enomem", stats->swapoff_enomem.load()},
+                              {"stress_ng", ng.describe()},
+                              {"stress_ng_output", last_lines(ng_text, 6)}};
     if (inject) {
         figures["injected_failures"] = faults;
         auto vs = sysfs::read_vswap_counters();

@@ -446,9 +446,14 @@ int bench_main(int argc, char** argv) {
         uint64_t swapped_out = 0;
         for (const char* k : {"pswpout", "zswpout", "swpout_zero"})
             swapped_out += vmstat_delta.count(k) ? vmstat_delta.at(k) : 0;
+        // A vswap kernel stores pages of one non-zero word with no vmstat event.
+        if (auto now = sysfs::read_vswap_counters(); now && vswap_before) {
+            const auto filled = sysfs::counter_delta(vswap_before->values, now->values);
+            swapped_out += filled.count("filled_out") ? filled.at("filled_out") : 0;
+        }
         if (error.empty() && swapped_out == 0)
-            error = "no page was swapped out (pswpout, zswpout and swpout_zero did not rise): "
-                    "the " +
+            error = "no page was swapped out (pswpout, zswpout, swpout_zero and vswap's "
+                    "filled_out did not rise): the " +
                     o.backend + " backend took nothing";
         if (error.empty() && m["oom_kills"].get<uint64_t>())
             error = "the OOM killer killed " + std::to_string(m["oom_kills"].get<uint64_t>()) +
