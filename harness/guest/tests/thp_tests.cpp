@@ -1,6 +1,7 @@
 // Large folios through swap: 64 KiB mTHP and PMD-size THP swap out and
 // back in with their data intact, on a disk and on zram (where 6.12 also
-// swaps mTHP back in as large folios), and whole to a fragmented device.
+// swaps mTHP back in as large folios), whole to a fragmented device, and
+// back in whole with zswap enabled.
 #include "guest/backend.h"
 #include "guest/sysfs.h"
 #include "guest/tests/knobs.h"
@@ -8,6 +9,7 @@
 #include "guest/tests/suites.h"
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 namespace vswap::tests {
 namespace {
@@ -32,7 +34,8 @@ sysfs::Counters mthp_stats(const std::filesystem::path& size_dir) {
     return stats;
 }
 
-void mthp_64k(TestContext& ctx) {
+// Only 64 KiB folios for anonymous memory in MADV_HUGEPAGE areas.
+std::filesystem::path use_only_mthp_64k() {
     const auto dir = kThp / "hugepages-64kB";
     if (!std::filesystem::exists(dir / "enabled"))
         not_supported("no 64 KiB mTHP size on this kernel (" + dir.string() + ")");
@@ -41,7 +44,17 @@ void mthp_64k(TestContext& ctx) {
             set_knob(d / "enabled", "never");
     set_knob(dir / "enabled", "always");
     set_knob(kThp / "enabled", "madvise");
+    return dir;
+}
 
+uint64_t faults_of_this_process() {
+    struct rusage r {};
+    getrusage(RUSAGE_SELF, &r);
+    return static_cast<uint64_t>(r.ru_minflt + r.ru_majflt);
+}
+
+void mthp_64k(TestContext& ctx) {
+    const auto dir = use_only_mthp_64k();
     auto before = mthp_stats(dir);
     Mapping m = Mapping::anonymous(kBytes, 64 * 1024);
     advise(m.data(), m.bytes(), MADV_HUGEPAGE, "MADV_HUGEPAGE");
@@ -175,6 +188,54 @@ void mthp_discontig(TestContext& ctx) {
                 ", swpout_fallback +" + std::to_string(stats["swpout_fallback"]) + ")");
 }
 
+// 64 KiB folios whose pages each repeat one word, swapped out with zswap
+// enabled, come back as 64 KiB folios (one fault per folio), and their
+// swap charge goes when they are unmapped. 6.12 swaps in large folios
+// only from a SWP_SYNCHRONOUS_IO device and only while zswap has never
+// been enabled: such a kernel is reported as not supported, with its
+// fault count.
+void mthp_64k_swapin(TestContext& ctx) {
+    const auto dir = use_only_mthp_64k();
+    const auto cg = ctx.main_cgroup();
+    auto before = mthp_stats(dir);
+    Mapping m = Mapping::anonymous(kBytes, 64 * 1024);
+    advise(m.data(), m.bytes(), MADV_HUGEPAGE, "MADV_HUGEPAGE");
+    fill_pages(m.data(), m.pages(), PageContent::SameFilled, 34);
+    if (sysfs::counter_delta(before, mthp_stats(dir))["anon_fault_alloc"] == 0)
+        skip("not run: no 64 KiB folio could be allocated (anon_fault_alloc stayed 0)");
+    auto pm = push_out(m.data(), m.bytes(), cg);
+    const auto out = sysfs::counter_delta(before, mthp_stats(dir));
+    const uint64_t charged = sysfs::read_u64(cg / "memory.swap.current");
+    const uint64_t faults0 = faults_of_this_process();
+    require_intact(m.data(), m.pages(), PageContent::SameFilled, 34, "64 KiB folios after swap-in");
+    const uint64_t faults = faults_of_this_process() - faults0;
+    const size_t pages = m.pages();
+    m = Mapping();
+    const uint64_t charged_after = sysfs::read_u64(cg / "memory.swap.current");
+    ctx.note("mthp_64k_swapin", {{"pages", pages},
+                                 {"pm_swap_pages", pm.swapped},
+                                 {"swpout", out.count("swpout") ? out.at("swpout") : 0},
+                                 {"read_back_faults", faults},
+                                 {"memory.swap.current_swapped", charged},
+                                 {"memory.swap.current_unmapped", charged_after}});
+    require(pm.swapped >= pages * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
+                                              std::to_string(pages) +
+                                              " pages of 64 KiB folios were swapped out");
+    require(charged_after < kBytes / 8, "memory.swap.current is still " + mib(charged_after) +
+                                            " after the swapped-in folios were unmapped (" +
+                                            mib(charged) + " while swapped out)");
+    if (faults > pages / 8) {
+        const std::string what = std::to_string(faults) + " faults read back " +
+                                 std::to_string(pages) + " pages of 64 KiB folios";
+        if (!sysfs::read_vswap_counters()
+                 .value_or(sysfs::VswapCounters{})
+                 .values.count("backing_filled"))
+            not_supported(what + ": this kernel swaps large folios in only from a "
+                                 "SWP_SYNCHRONOUS_IO device while zswap has never been enabled");
+        fail(what + ", one per page: they did not come back as 64 KiB folios");
+    }
+}
+
 TestCase make(const std::string& name, const std::string& summary, BackendKind backend,
               void (*body)(TestContext&)) {
     TestCase t;
@@ -193,6 +254,11 @@ void add_thp_tests(std::vector<TestCase>& tests) {
                          BackendKind::Disk, mthp_64k));
     tests.push_back(make("thp.mthp64k.zram", "64 KiB mTHP swap out and in intact (zram)",
                          BackendKind::Zram, mthp_64k));
+    tests.push_back(make("thp.mthp64k.swapin",
+                         "64 KiB folios of same-filled pages swap back in whole with zswap "
+                         "enabled, and are uncharged when unmapped; baseline reads them page by "
+                         "page",
+                         BackendKind::Zswap, mthp_64k_swapin));
     TestCase discontig = make("thp.discontig",
                               "64 KiB folios go whole to discontiguous slots of a fragmented "
                               "device (discontig_folios); baseline splits them",
