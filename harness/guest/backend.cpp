@@ -103,6 +103,11 @@ bool kernel_has_slotless_entries() {
     return fs::exists(fs::path(sysfs::kVswapDebugDir) / "backing_zero", ec);
 }
 
+bool kernel_has_fill_backings() {
+    std::error_code ec;
+    return fs::exists(fs::path(sysfs::kVswapDebugDir) / "backing_filled", ec);
+}
+
 // --- swap areas -----------------------------------------------------------
 
 uint64_t device_bytes(const fs::path& path) {

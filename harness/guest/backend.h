@@ -67,6 +67,10 @@ BackendCheck check_backend(BackendKind kind, const BackendOptions& options = {})
 // part 2, whose backing_zero counter says so.
 bool kernel_has_slotless_entries();
 
+// Whether pages that repeat a non-zero word are kept as that word, with no
+// storage (its backing_filled counter says so).
+bool kernel_has_fill_backings();
+
 // Setting up or tearing down failed; the message names the step and errno.
 class BackendError : public std::runtime_error {
 public:

@@ -106,9 +106,8 @@ void filled_pages(TestContext& ctx) {
     auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
     auto delta = sysfs::counter_delta(before, sysfs::read_vmstat());
     const uint64_t used = swap_used_bytes();
-    auto counters = sysfs::read_vswap_counters();
-    const bool supported = counters && counters->values.count("backing_filled");
-    const uint64_t filled = supported ? counters->values.at("backing_filled") : 0;
+    const bool supported = kernel_has_fill_backings();
+    const uint64_t filled = supported ? vswap_counter("backing_filled") : 0;
     ctx.note("out", {{"pages", m.pages()},
                      {"pm_swap", pm.swapped},
                      {"backing_filled", filled},

@@ -227,9 +227,7 @@ void mthp_64k_swapin(TestContext& ctx) {
     if (faults > pages / 8) {
         const std::string what = std::to_string(faults) + " faults read back " +
                                  std::to_string(pages) + " pages of 64 KiB folios";
-        if (!sysfs::read_vswap_counters()
-                 .value_or(sysfs::VswapCounters{})
-                 .values.count("backing_filled"))
+        if (!kernel_has_fill_backings())
             not_supported(what + ": this kernel swaps large folios in only from a "
                                  "SWP_SYNCHRONOUS_IO device while zswap has never been enabled");
         fail(what + ", one per page: they did not come back as 64 KiB folios");
