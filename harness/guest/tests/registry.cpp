@@ -16,6 +16,7 @@ std::vector<TestCase> all_tests() {
     add_zswap_tests(tests);
     add_slotless_tests(tests);
     add_pagemap_tests(tests);
+    add_hibernate_tests(tests);
     add_exhaustion_tests(tests);
     add_leak_tests(tests);
     add_stress_tests(tests);

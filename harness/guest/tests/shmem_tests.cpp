@@ -1,6 +1,7 @@
 // shmem and tmpfs: shared memory pages swap out and read back intact,
 // through a memfd mapping and through a tmpfs file read with read(2).
 #include "guest/sysfs.h"
+#include "guest/tests/fd.h"
 #include "guest/tests/memory.h"
 #include "guest/tests/suites.h"
 
@@ -16,15 +17,6 @@ namespace vswap::tests {
 namespace {
 
 constexpr size_t kBytes = 16 * MiB;
-
-struct Fd {
-    int fd;
-    explicit Fd(int f) : fd(f) {}
-    ~Fd() {
-        if (fd >= 0)
-            close(fd);
-    }
-};
 
 uint64_t shmem_bytes(const std::filesystem::path& cgroup) {
     return sysfs::read_key_values(cgroup / "memory.stat")["shmem"];

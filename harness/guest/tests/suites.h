@@ -19,6 +19,7 @@ void add_swapoff_tests(std::vector<TestCase>& tests);
 void add_zswap_tests(std::vector<TestCase>& tests);
 void add_slotless_tests(std::vector<TestCase>& tests);
 void add_pagemap_tests(std::vector<TestCase>& tests);
+void add_hibernate_tests(std::vector<TestCase>& tests);
 void add_exhaustion_tests(std::vector<TestCase>& tests);
 void add_leak_tests(std::vector<TestCase>& tests);
 void add_stress_tests(std::vector<TestCase>& tests);
