@@ -5,8 +5,9 @@
 // and freeing the image must return every one.
 //
 // A whole hibernation cycle (echo disk > /sys/power/state) cannot run in
-// the harness guest: its root is virtio-9p, which has no freeze/restore
-// callbacks and does not survive the device reset of a thaw.
+// the harness guest: its job share and the host root are virtio-9p mounts,
+// and 9p has no freeze/restore callbacks to survive the device reset of a
+// thaw.
 #include "guest/tests/fd.h"
 #include "guest/tests/memory.h"
 #include "guest/tests/suites.h"
