@@ -1,6 +1,7 @@
 // Swapped-out pages without a physical slot (series part 2): zswap with no
-// swap device under memory.high, zero pages that take no storage, and
-// slots allocated only when zswap writes back. Kernels that give every
+// swap device under memory.high, zero pages that take no storage, slots
+// allocated only when zswap writes back, and no writeback attempted while
+// there is no slot to write to. Kernels that give every
 // swapped page a slot report these as not supported; the memory.high test
 // still runs there, to show what such a kernel does instead.
 #include "guest/backend.h"
@@ -187,6 +188,51 @@ void lazy_slots(TestContext& ctx) {
     require_intact(m.data(), m.pages(), PageContent::Compressible, 3, "after writeback");
 }
 
+// zswap's shrinker, on, with no swap device: writing back is pointless,
+// so it must not even try (zswap's reject_reclaim_fail counts every failed
+// attempt). Then a swap file goes on and the same reclaim must write back:
+// the control that shows the shrinker was there to be asked.
+void no_writeback_without_slots(TestContext& ctx) {
+    const auto cg = ctx.main_cgroup();
+    const std::filesystem::path reject = "/sys/kernel/debug/zswap/reject_reclaim_fail";
+    Mapping m = Mapping::anonymous(16 * MiB);
+    fill_pages(m.data(), m.pages(), PageContent::Compressible, 9);
+    auto pm = push_out(m.data(), m.bytes(), cg);
+    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
+                                                  std::to_string(m.pages()) + " pages swapped out");
+    auto reclaim_hard = [&] {
+        auto vm = sysfs::read_vmstat();
+        const uint64_t failed = sysfs::read_u64(reject);
+        for (int i = 0; i < 8; ++i)
+            sysfs::try_write_text(cg / "memory.reclaim", std::to_string(64 * MiB));
+        wait_for_writeback();
+        return std::pair{sysfs::counter_delta(vm, sysfs::read_vmstat())["zswpwb"],
+                         sysfs::read_u64(reject) - failed};
+    };
+    const auto [written_none, failed_none] = reclaim_hard();
+    const uint64_t in_zswap = vswap_counter("backing_zswap");
+
+    BackendOptions o;
+    o.size_bytes = 32 * MiB;
+    Backend swapfile(BackendKind::Swapfile, o);
+    const auto [written_file, failed_file] = reclaim_hard();
+    ctx.note("reclaim",
+             {{"no_device",
+               {{"zswpwb", written_none},
+                {"reject_reclaim_fail", failed_none},
+                {"backing_zswap", in_zswap}}},
+              {"swap_file", {{"zswpwb", written_file}, {"reject_reclaim_fail", failed_file}}}});
+    require(failed_none == 0, "with no swap device the zswap shrinker tried " +
+                                  std::to_string(failed_none) + " writebacks");
+    require(written_none == 0, "zswpwb rose by " + std::to_string(written_none) +
+                                   " with no swap device to write back to");
+    require(in_zswap >= pm.swapped, "only " + std::to_string(in_zswap) + " of " +
+                                        std::to_string(pm.swapped) + " entries still in zswap");
+    require(written_file > 0, "with a swap file on, the same reclaim wrote nothing back: the "
+                              "shrinker was never asked, so the first half tested nothing");
+    require_intact(m.data(), m.pages(), PageContent::Compressible, 9, "after writeback");
+}
+
 } // namespace
 
 void add_slotless_tests(std::vector<TestCase>& tests) {
@@ -220,6 +266,16 @@ void add_slotless_tests(std::vector<TestCase>& tests) {
     lazy.needs_vswap = true;
     lazy.body = lazy_slots;
     tests.push_back(lazy);
+
+    TestCase idle;
+    idle.name = "slotless.no_writeback";
+    idle.summary = "zswap's shrinker does not try writeback while no swap device has room; "
+                   "it does once a swap file is on";
+    idle.backend = BackendKind::ZswapOnly;
+    idle.backend_options.zswap_shrinker = true;
+    idle.needs_vswap = true;
+    idle.body = no_writeback_without_slots;
+    tests.push_back(idle);
 }
 
 } // namespace vswap::tests
