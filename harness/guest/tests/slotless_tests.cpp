@@ -25,6 +25,16 @@ uint64_t vswap_counter(const std::string& name) {
     return c->values.at(name);
 }
 
+// Eight memory.reclaim of 64 MiB on a cgroup whose pages are all out
+// already: reclaim falls to the zswap shrinker. Returns the vmstat delta.
+sysfs::Counters reclaim_into_shrinker(const std::filesystem::path& cg) {
+    auto before = sysfs::read_vmstat();
+    for (int i = 0; i < 8; ++i)
+        sysfs::try_write_text(cg / "memory.reclaim", std::to_string(64 * MiB));
+    wait_for_writeback();
+    return sysfs::counter_delta(before, sysfs::read_vmstat());
+}
+
 // zswap on, no swap device: reclaim must still shrink the cgroup to
 // memory.high. A kernel without slotless entries cannot reclaim anonymous
 // memory at all there; its run is bounded and reported as the contrast.
@@ -168,11 +178,7 @@ void lazy_slots(TestContext& ctx) {
     // Reclaim with the LRU empty falls to the zswap shrinker (off until
     // now): written-back pages get their slots only now.
     sysfs::write_text(kZswapShrinker, "Y");
-    auto before = sysfs::read_vmstat();
-    for (int i = 0; i < 8; ++i)
-        sysfs::try_write_text(cg / "memory.reclaim", std::to_string(64 * MiB));
-    wait_for_writeback();
-    auto delta = sysfs::counter_delta(before, sysfs::read_vmstat());
+    auto delta = reclaim_into_shrinker(cg);
     const uint64_t phys_after = vswap_counter("backing_phys");
     const uint64_t current_after = sysfs::read_u64(cg / "memory.swap.current");
     ctx.note("written_back", {{"zswpwb", delta["zswpwb"]},
@@ -201,13 +207,9 @@ void no_writeback_without_slots(TestContext& ctx) {
     require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
                                                   std::to_string(m.pages()) + " pages swapped out");
     auto reclaim_hard = [&] {
-        auto vm = sysfs::read_vmstat();
         const uint64_t failed = sysfs::read_u64(reject);
-        for (int i = 0; i < 8; ++i)
-            sysfs::try_write_text(cg / "memory.reclaim", std::to_string(64 * MiB));
-        wait_for_writeback();
-        return std::pair{sysfs::counter_delta(vm, sysfs::read_vmstat())["zswpwb"],
-                         sysfs::read_u64(reject) - failed};
+        const uint64_t written = reclaim_into_shrinker(cg)["zswpwb"];
+        return std::pair{written, sysfs::read_u64(reject) - failed};
     };
     const auto [written_none, failed_none] = reclaim_hard();
     const uint64_t in_zswap = vswap_counter("backing_zswap");
