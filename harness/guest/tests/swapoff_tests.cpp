@@ -1,5 +1,7 @@
 // swapoff and swapon: cycles while a writer keeps rewriting and verifying
-// its data, and two devices with priorities.
+// its data, two devices with priorities, and what swapoff's reads count as.
+#include "guest/backend.h"
+#include "guest/sysfs.h"
 #include "guest/tests/child.h"
 #include "guest/tests/memory.h"
 #include "guest/tests/suites.h"
@@ -112,6 +114,48 @@ void swap_priority(TestContext& ctx) {
     high.teardown();
 }
 
+// swapoff reads pages back that no task asked for: with virtual swap they
+// are not refaults, so they neither count as one nor get activated (reclaim
+// is to move them out again). The unpatched kernel counts every page its
+// swapoff reads as a refault of the workingset shadow reclaim left.
+void swapoff_not_refault(TestContext& ctx) {
+    const auto& area = ctx.require_backend().swap_area();
+    require(area.has_value(), "the backend has no swap area");
+    Mapping m = Mapping::anonymous(16 * MiB);
+    fill_pages(m.data(), m.pages(), PageContent::Random, 61);
+    auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
+    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
+                                                  std::to_string(m.pages()) + " pages swapped out");
+    auto before = sysfs::read_vmstat();
+    if (int error = try_swap_off(*area))
+        fail("swapoff " + area->string() + ": " + std::strerror(error));
+    auto delta = sysfs::counter_delta(before, sysfs::read_vmstat());
+    if (int error = try_swap_on(*area))
+        fail("swapon " + area->string() + ": " + std::strerror(error));
+    const uint64_t refaults = delta["workingset_refault_anon"];
+    const uint64_t activated = delta["workingset_activate_anon"];
+    ctx.note("swapoff", {{"swapped_out", pm.swapped},
+                         {"pswpin", delta["pswpin"]},
+                         {"workingset_refault_anon", refaults},
+                         {"workingset_activate_anon", activated}});
+    require(delta["pswpin"] >= pm.swapped * 9 / 10,
+            "swapoff read back only " + std::to_string(delta["pswpin"]) + " of " +
+                std::to_string(pm.swapped) + " pages: nothing was tested");
+    if (!kernel_has_slotless_entries())
+        not_supported("this kernel's swapoff counts its reads as refaults "
+                      "(workingset_refault_anon +" +
+                      std::to_string(refaults) + ", workingset_activate_anon +" +
+                      std::to_string(activated) + " for " + std::to_string(delta["pswpin"]) +
+                      " pages read)");
+    // Other tasks of the guest may refault a few pages meanwhile.
+    require(refaults < pm.swapped / 100, "swapoff counted " + std::to_string(refaults) +
+                                             " refaults for " + std::to_string(pm.swapped) +
+                                             " pages it read back");
+    require(activated < pm.swapped / 100,
+            "swapoff activated " + std::to_string(activated) + " of the pages it read back");
+    require_intact(m.data(), m.pages(), PageContent::Random, 61, "after swapoff");
+}
+
 } // namespace
 
 void add_swapoff_tests(std::vector<TestCase>& tests) {
@@ -130,6 +174,13 @@ void add_swapoff_tests(std::vector<TestCase>& tests) {
     p.backend_options.priority = 5;
     p.body = swap_priority;
     tests.push_back(p);
+
+    TestCase r;
+    r.name = "swapoff.not_refault";
+    r.summary = "swapoff's reads are not refaults: no workingset refault or activation";
+    r.backend = BackendKind::Disk;
+    r.body = swapoff_not_refault;
+    tests.push_back(r);
 }
 
 } // namespace vswap::tests
