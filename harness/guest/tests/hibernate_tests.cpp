@@ -119,9 +119,7 @@ void hibernate_swap_pages(TestContext& ctx) {
     Mapping m = Mapping::anonymous(16 * MiB);
     fill_pages(m.data(), m.pages(), PageContent::Random, kDataSeed);
     const auto out = push_out(m.data(), m.bytes(), ctx.main_cgroup());
-    require(out.swapped >= m.pages() * 9 / 10, "only " + std::to_string(out.swapped) + " of " +
-                                                   std::to_string(m.pages()) +
-                                                   " pages were swapped out");
+    require_mostly_swapped(out);
 
     Fd snapshot(open(kSnapshotDevice.c_str(), O_RDONLY | O_CLOEXEC));
     if (snapshot.fd < 0)

@@ -40,9 +40,7 @@ Mapping swapped_range(TestContext& ctx, size_t bytes, uint64_t seed) {
     Mapping m = Mapping::anonymous(bytes);
     fill_pages(m.data(), m.pages(), kContent, seed);
     auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
-    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
-                                                  std::to_string(m.pages()) +
-                                                  " pages were swapped out");
+    require_mostly_swapped(pm);
     return m;
 }
 
@@ -52,9 +50,7 @@ void madv_pageout(TestContext& ctx) {
     advise(m.data(), m.bytes(), MADV_PAGEOUT, "MADV_PAGEOUT");
     auto pm = scan_pagemap(m.data(), m.bytes());
     ctx.note("pm_swap_after_pageout", pm.swapped);
-    require(pm.swapped >= m.pages() * 9 / 10, "MADV_PAGEOUT swapped out only " +
-                                                  std::to_string(pm.swapped) + " of " +
-                                                  std::to_string(m.pages()) + " pages");
+    require_mostly_swapped(pm, "pages (MADV_PAGEOUT)");
     require_intact(m.data(), m.pages(), kContent, 11, "after MADV_PAGEOUT");
     // Again, over half the range, after the data came back.
     advise(m.data(), m.bytes() / 2, MADV_PAGEOUT, "MADV_PAGEOUT");

@@ -196,6 +196,12 @@ PagemapSummary scan_pagemap(const void* addr, size_t bytes) {
     return summary;
 }
 
+void require_mostly_swapped(const PagemapSummary& pm, const std::string& what) {
+    require(pm.swapped >= pm.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
+                                                   std::to_string(pm.pages()) + " " + what +
+                                                   " were swapped out");
+}
+
 void wait_for_writeback(double timeout_s) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
     for (;;) {

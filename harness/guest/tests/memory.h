@@ -87,6 +87,10 @@ struct PagemapSummary {
 };
 PagemapSummary scan_pagemap(const void* addr, size_t bytes);
 
+// Fails unless at least 90% of the scanned range is swapped out; `what`
+// names its pages in the message.
+void require_mostly_swapped(const PagemapSummary& pm, const std::string& what = "pages");
+
 // Waits until /proc/vmstat nr_writeback is 0 (at most timeout_s).
 void wait_for_writeback(double timeout_s = 10);
 

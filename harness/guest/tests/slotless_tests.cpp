@@ -96,8 +96,7 @@ void zero_pages(TestContext& ctx) {
                      {"backing_zero", zero},
                      {"swpout_zero", delta["swpout_zero"]},
                      {"zswpout", delta["zswpout"]}});
-    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
-                                                  std::to_string(m.pages()) + " pages swapped out");
+    require_mostly_swapped(pm);
     require(zero >= pm.swapped, "backing_zero is " + std::to_string(zero) + " for " +
                                     std::to_string(pm.swapped) + " swapped zero pages");
     // memory.reclaim also takes the test's own few pages (stack, heap).
@@ -125,8 +124,7 @@ void filled_pages(TestContext& ctx) {
                      {"pswpout", delta["pswpout"]},
                      {"zswpout", delta["zswpout"]},
                      {"proc_swaps_used", used}});
-    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
-                                                  std::to_string(m.pages()) + " pages swapped out");
+    require_mostly_swapped(pm);
     if (!supported)
         not_supported("pages that repeat a non-zero word are written to the swap device on this "
                       "kernel (pswpout +" +
@@ -163,8 +161,7 @@ void lazy_slots(TestContext& ctx) {
                           {"backing_phys", phys},
                           {"proc_swaps_used", used},
                           {"memory.swap.current", swap_current}});
-    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
-                                                  std::to_string(m.pages()) + " pages swapped out");
+    require_mostly_swapped(pm);
     require(in_zswap >= pm.swapped, "only " + std::to_string(in_zswap) + " entries in zswap");
     require(phys == 0 && used == 0, "pages held by zswap took physical slots (backing_phys " +
                                         std::to_string(phys) + ", /proc/swaps used " +
@@ -204,8 +201,7 @@ void no_writeback_without_slots(TestContext& ctx) {
     Mapping m = Mapping::anonymous(16 * MiB);
     fill_pages(m.data(), m.pages(), PageContent::Compressible, 9);
     auto pm = push_out(m.data(), m.bytes(), cg);
-    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
-                                                  std::to_string(m.pages()) + " pages swapped out");
+    require_mostly_swapped(pm);
     auto reclaim_hard = [&] {
         const uint64_t failed = sysfs::read_u64(reject);
         const uint64_t written = reclaim_into_shrinker(cg)["zswpwb"];

@@ -124,8 +124,7 @@ void swapoff_not_refault(TestContext& ctx) {
     Mapping m = Mapping::anonymous(16 * MiB);
     fill_pages(m.data(), m.pages(), PageContent::Random, 61);
     auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
-    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
-                                                  std::to_string(m.pages()) + " pages swapped out");
+    require_mostly_swapped(pm);
     auto before = sysfs::read_vmstat();
     if (int error = try_swap_off(*area))
         fail("swapoff " + area->string() + ": " + std::strerror(error));

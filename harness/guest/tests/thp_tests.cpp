@@ -70,9 +70,7 @@ void mthp_64k(TestContext& ctx) {
                           {"swpout_fallback", after_out["swpout_fallback"]},
                           {"swpin", sysfs::counter_delta(before, mthp_stats(dir))["swpin"]},
                           {"pm_swap_pages", pm.swapped}});
-    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
-                                                  std::to_string(m.pages()) +
-                                                  " pages of 64 KiB folios were swapped out");
+    require_mostly_swapped(pm, "pages of 64 KiB folios");
 }
 
 void thp_pmd(TestContext& ctx) {
@@ -95,9 +93,7 @@ void thp_pmd(TestContext& ctx) {
     auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
     require_intact(m.data(), m.pages(), PageContent::Compressible, 32, "THP after swap-in");
     auto whole = sysfs::counter_delta(vm0, sysfs::read_vmstat());
-    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
-                                                  std::to_string(m.pages()) +
-                                                  " THP pages were swapped out");
+    require_mostly_swapped(pm, "THP pages");
 
     // Half of every THP: MADV_PAGEOUT splits the folio first.
     Mapping h = Mapping::anonymous(kBytes, 2 * MiB);
@@ -179,9 +175,7 @@ void mthp_discontig(TestContext& ctx) {
                       " of the 64 KiB folios were "
                       "split (swpout_fallback), " +
                       std::to_string(stats["swpout"]) + " swapped out whole");
-    require(pm.swapped >= m.pages() * 9 / 10, "only " + std::to_string(pm.swapped) + " of " +
-                                                  std::to_string(m.pages()) +
-                                                  " pages of 64 KiB folios were swapped out");
+    require_mostly_swapped(pm, "pages of 64 KiB folios");
     require(discontig >= 1 && stats["swpout"] >= discontig,
             "no 64 KiB folio went to discontiguous slots whole (discontig_folios +" +
                 std::to_string(discontig) + ", swpout +" + std::to_string(stats["swpout"]) +
