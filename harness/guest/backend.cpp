@@ -1,6 +1,7 @@
 #include "guest/backend.h"
 
 #include "common/text.h"
+#include "guest/swapoff_deadline.h"
 #include "guest/sysfs.h"
 
 #include <algorithm>
@@ -165,7 +166,8 @@ int try_swap_on(const fs::path& path, int priority) {
 }
 
 int try_swap_off(const fs::path& path) {
-    return swapoff(path.c_str()) == 0 ? 0 : errno;
+    // An overrun has been reported on stderr; the caller sees EINTR.
+    return swap_off_with_deadline(path).error;
 }
 
 void swap_on(const fs::path& path, int priority) {
@@ -174,8 +176,11 @@ void swap_on(const fs::path& path, int priority) {
 }
 
 void swap_off(const fs::path& path) {
-    if (int error = try_swap_off(path))
-        throw BackendError("swapoff " + path.string() + ": " + errno_text(error));
+    auto result = swap_off_with_deadline(path);
+    if (!result.overran.empty())
+        throw BackendError(result.overran);
+    if (result.error)
+        throw BackendError("swapoff " + path.string() + ": " + errno_text(result.error));
 }
 
 std::vector<ActiveSwap> parse_proc_swaps(std::string_view text) {

@@ -124,7 +124,8 @@ void write_swap_header(const std::filesystem::path& path, uint64_t pages);
 uint64_t device_bytes(const std::filesystem::path& path);
 
 // swapon(2) / swapoff(2); priority -1 lets the kernel choose. Return 0 or
-// the errno, so that tests can check refusals.
+// the errno, so that tests can check refusals. swapoff has a deadline
+// (swapoff_deadline.h): one that overruns it is reported and interrupted.
 int try_swap_on(const std::filesystem::path& path, int priority = -1);
 int try_swap_off(const std::filesystem::path& path);
 // Throwing forms, with the path and errno in the message.

@@ -1,6 +1,7 @@
 #include "guest/tests/hang_report.h"
 
 #include "common/text.h"
+#include "guest/kernel_stack.h"
 #include "guest/sysfs.h"
 
 #include <chrono>
@@ -66,23 +67,6 @@ std::string proc_text(int pid, const char* file) {
     } catch (const sysfs::SysfsError&) {
         return "";
     }
-}
-
-// "[<0>] folio_wait_bit+0x.../0x..." lines -> "folio_wait_bit < ..." (innermost first).
-std::string short_stack(const std::string& stack) {
-    std::string out;
-    int n = 0;
-    for (const auto& line : split_lines(stack)) {
-        auto start = line.find("] ");
-        std::string fn = start == std::string::npos ? line : line.substr(start + 2);
-        fn = fn.substr(0, fn.find('+'));
-        if (fn.empty())
-            continue;
-        out += (out.empty() ? "" : " < ") + fn;
-        if (++n == 8)
-            break;
-    }
-    return out;
 }
 
 } // namespace

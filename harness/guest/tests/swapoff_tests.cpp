@@ -1,6 +1,8 @@
 // swapoff and swapon: cycles while a writer keeps rewriting and verifying
-// its data, two devices with priorities, and what swapoff's reads count as.
+// its data, two devices with priorities, what swapoff's reads count as, and
+// a swapoff cut short by a signal.
 #include "guest/backend.h"
+#include "guest/swapoff_deadline.h"
 #include "guest/sysfs.h"
 #include "guest/tests/child.h"
 #include "guest/tests/memory.h"
@@ -155,6 +157,50 @@ void swapoff_not_refault(TestContext& ctx) {
     require_intact(m.data(), m.pages(), PageContent::Random, 61, "after swapoff");
 }
 
+// A signal stops swapoff: it fails with EINTR, the area stays on with
+// what it still holds, and no page is lost. The agent relies on this to
+// interrupt a swapoff that overruns its deadline (swapoff_deadline.h), and
+// this test goes through that path, deadline and all.
+void swapoff_interrupted(TestContext& ctx) {
+    const auto& area = ctx.require_backend().swap_area();
+    require(area.has_value(), "the backend has no swap area");
+    Mapping m = Mapping::anonymous(64 * MiB);
+    fill_pages(m.data(), m.pages(), PageContent::Random, 71);
+    auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
+    require_mostly_swapped(pm);
+    // Reading 64 MiB back takes the guest about a second under TCG; a
+    // swapoff that has little to read may be done before the signal lands,
+    // and then nothing was tested.
+    constexpr double kDeadlineS = 0.05;
+    auto result = swap_off_with_deadline(*area, kDeadlineS);
+    uint64_t left = 0;
+    bool on = false;
+    for (const auto& s : active_swaps())
+        if (s.path == area->string()) {
+            on = true;
+            left = s.used_bytes;
+        }
+    ctx.note("interrupted", {{"swapped_out", pm.swapped},
+                             {"errno", result.error},
+                             {"still_on", on},
+                             {"used_bytes_left", left},
+                             {"report", result.overran}});
+    if (result.overran.empty())
+        skip("swapoff of " + std::to_string(pm.swapped) + " pages finished within " +
+             std::to_string(kDeadlineS) + " s (errno " + std::to_string(result.error) +
+             "): nothing was interrupted");
+    if (result.error == 0)
+        skip("swapoff had read everything back before the signal reached it (" + result.overran +
+             "): nothing was interrupted");
+    require(result.error == EINTR,
+            "an interrupted swapoff returned " +
+                std::string(result.error ? std::strerror(result.error) : "success") +
+                ", not EINTR");
+    require(on, "the area is no longer on after an interrupted swapoff");
+    require(left > 0, "the interrupted swapoff left nothing on the area: it was not cut short");
+    require_intact(m.data(), m.pages(), PageContent::Random, 71, "after the interrupted swapoff");
+}
+
 } // namespace
 
 void add_swapoff_tests(std::vector<TestCase>& tests) {
@@ -180,6 +226,13 @@ void add_swapoff_tests(std::vector<TestCase>& tests) {
     r.backend = BackendKind::Disk;
     r.body = swapoff_not_refault;
     tests.push_back(r);
+
+    TestCase i;
+    i.name = "swapoff.interrupted";
+    i.summary = "a signal stops swapoff with EINTR; the area stays on and no page is lost";
+    i.backend = BackendKind::Disk;
+    i.body = swapoff_interrupted;
+    tests.push_back(i);
 }
 
 } // namespace vswap::tests
