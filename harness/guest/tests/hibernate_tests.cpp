@@ -142,9 +142,12 @@ void hibernate_swap_pages(TestContext& ctx) {
                             {"free_before", free_before},
                             {"image_pages", image.size()},
                             {"free_after", free_full}});
-    require(image.size() == free_before, "the image got " + std::to_string(image.size()) +
-                                             " pages where " + std::to_string(free_before) +
-                                             " were free");
+    // Slots freed meanwhile (a per-CPU slot cache handing its slots back,
+    // another task's page freed) may join the image; none may be missing.
+    constexpr uint64_t kFreedMeanwhile = 64; // one slot cache's batch
+    require(image.size() >= free_before && image.size() <= free_before + kFreedMeanwhile,
+            "the image got " + std::to_string(image.size()) + " pages where " +
+                std::to_string(free_before) + " were free");
     require(free_full == 0, std::to_string(free_full) + " pages still free after ENOSPC");
     require_valid_offsets(image, area_pages * kPage + kPage);
 
