@@ -116,23 +116,36 @@ void swap_priority(TestContext& ctx) {
     high.teardown();
 }
 
+// Random pages (each needs a slot of its own) pushed out to the swap area
+// of the test's backend, which swapoff is then to read back.
+struct SwappedOut {
+    std::filesystem::path area;
+    Mapping pages;
+    PagemapSummary pagemap;
+};
+
+SwappedOut swap_out_random(TestContext& ctx, uint64_t bytes, uint64_t seed) {
+    const auto& area = ctx.require_backend().swap_area();
+    require(area.has_value(), "the backend has no swap area");
+    SwappedOut out{*area, Mapping::anonymous(bytes), {}};
+    fill_pages(out.pages.data(), out.pages.pages(), PageContent::Random, seed);
+    out.pagemap = push_out(out.pages.data(), out.pages.bytes(), ctx.main_cgroup());
+    require_mostly_swapped(out.pagemap);
+    return out;
+}
+
 // swapoff reads pages back that no task asked for: with virtual swap they
 // are not refaults, so they neither count as one nor get activated (reclaim
 // is to move them out again). The unpatched kernel counts every page its
 // swapoff reads as a refault of the workingset shadow reclaim left.
 void swapoff_not_refault(TestContext& ctx) {
-    const auto& area = ctx.require_backend().swap_area();
-    require(area.has_value(), "the backend has no swap area");
-    Mapping m = Mapping::anonymous(16 * MiB);
-    fill_pages(m.data(), m.pages(), PageContent::Random, 61);
-    auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
-    require_mostly_swapped(pm);
+    auto [area, m, pm] = swap_out_random(ctx, 16 * MiB, 61);
     auto before = sysfs::read_vmstat();
-    if (int error = try_swap_off(*area))
-        fail("swapoff " + area->string() + ": " + std::strerror(error));
+    if (int error = try_swap_off(area))
+        fail("swapoff " + area.string() + ": " + std::strerror(error));
     auto delta = sysfs::counter_delta(before, sysfs::read_vmstat());
-    if (int error = try_swap_on(*area))
-        fail("swapon " + area->string() + ": " + std::strerror(error));
+    if (int error = try_swap_on(area))
+        fail("swapon " + area.string() + ": " + std::strerror(error));
     const uint64_t refaults = delta["workingset_refault_anon"];
     const uint64_t activated = delta["workingset_activate_anon"];
     ctx.note("swapoff", {{"swapped_out", pm.swapped},
@@ -162,21 +175,16 @@ void swapoff_not_refault(TestContext& ctx) {
 // interrupt a swapoff that overruns its deadline (swapoff_deadline.h), and
 // this test goes through that path, deadline and all.
 void swapoff_interrupted(TestContext& ctx) {
-    const auto& area = ctx.require_backend().swap_area();
-    require(area.has_value(), "the backend has no swap area");
-    Mapping m = Mapping::anonymous(64 * MiB);
-    fill_pages(m.data(), m.pages(), PageContent::Random, 71);
-    auto pm = push_out(m.data(), m.bytes(), ctx.main_cgroup());
-    require_mostly_swapped(pm);
+    auto [area, m, pm] = swap_out_random(ctx, 64 * MiB, 71);
     // Reading 64 MiB back takes the guest about a second under TCG; a
     // swapoff that has little to read may be done before the signal lands,
     // and then nothing was tested.
     constexpr double kDeadlineS = 0.05;
-    auto result = swap_off_with_deadline(*area, kDeadlineS);
+    auto result = swap_off_with_deadline(area, kDeadlineS);
     uint64_t left = 0;
     bool on = false;
     for (const auto& s : active_swaps())
-        if (s.path == area->string()) {
+        if (s.path == area.string()) {
             on = true;
             left = s.used_bytes;
         }
