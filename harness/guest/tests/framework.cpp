@@ -204,6 +204,23 @@ void read_process_memory(const std::string& pid, std::vector<char>& buffer) {
     std::fclose(mem);
 }
 
+// Mount points of filesystems whose files cannot be swapped: all but the
+// rootfs and tmpfs. The host's shares (9p) above all: reading them would
+// read the host's checkout, kernel build trees included, over virtio.
+std::set<std::string> unswappable_mounts() {
+    std::set<std::string> mounts;
+    auto text = sysfs::read_text_if_exists("/proc/self/mounts").value_or("");
+    for (const auto& line : split_lines(text)) {
+        std::vector<std::string> fields;
+        for (const auto& f : split(line, ' '))
+            fields.push_back(f);
+        if (fields.size() >= 3 && fields[2] != "rootfs" && fields[2] != "tmpfs" &&
+            fields[2] != "ramfs")
+            mounts.insert(fields[1]);
+    }
+    return mounts;
+}
+
 // With virtual swap, swapoff leaves a swapped page of a live process in its
 // swap cache folio, still named by its entry, until the owner touches it:
 // after global pressure that includes this runner, init, and the rootfs
@@ -214,12 +231,12 @@ void fault_back_live_swap() {
         munlockall();
     std::error_code ec;
     std::vector<char> buffer(1 << 16);
+    const auto skip = unswappable_mounts();
     auto options = std::filesystem::directory_options::skip_permission_denied;
     for (auto it = std::filesystem::recursive_directory_iterator("/", options, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
         const auto path = it->path().string();
-        if (it.depth() == 0 && (path == "/proc" || path == "/sys" || path == "/dev" ||
-                                path == "/host" || path == "/job" || path == "/mnt")) {
+        if (skip.count(path)) {
             it.disable_recursion_pending();
             continue;
         }
