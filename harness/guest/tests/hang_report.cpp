@@ -88,7 +88,7 @@ HangReport report_hang(const fs::path& cgroup) {
             continue;
         const uint64_t faults = now->minflt + now->majflt - before.minflt - before.majflt;
         const std::string syscall = proc_text(pid, "syscall");
-        const std::string stack = short_stack(proc_text(pid, "stack"));
+        const std::string stack = task_kernel_stack(pid, pid);
         const bool user = syscall == "running";
         std::string what = "pid " + std::to_string(pid) + " (" + now->comm + ") " + now->state;
         if (now->state == 'D') {
