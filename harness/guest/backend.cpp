@@ -92,6 +92,13 @@ BackendCheck check_backend(BackendKind kind, const BackendOptions& options) {
     return {};
 }
 
+std::optional<ActiveSwap> find_active_swap(const fs::path& path) {
+    for (auto& s : active_swaps())
+        if (s.path == path.string())
+            return s;
+    return std::nullopt;
+}
+
 uint64_t swap_used_bytes() {
     uint64_t used = 0;
     for (const auto& s : active_swaps())
@@ -347,9 +354,8 @@ void Backend::teardown() {
     if (area_)
         attempt([this] {
             // A test may have swapped it off itself (swapoff cycles).
-            for (const auto& s : active_swaps())
-                if (s.path == area_->string())
-                    return swap_off(*area_);
+            if (find_active_swap(*area_))
+                swap_off(*area_);
         });
     // zswap is disabled after swapoff, which has emptied it.
     for (const auto& [name, value] : saved_zswap_)

@@ -141,7 +141,9 @@ struct ActiveSwap {
 };
 std::vector<ActiveSwap> parse_proc_swaps(std::string_view text);
 std::vector<ActiveSwap> active_swaps(); // /proc/swaps
-uint64_t swap_used_bytes();             // summed over active_swaps()
+// The active swap area at `path`, if it is on.
+std::optional<ActiveSwap> find_active_swap(const std::filesystem::path& path);
+uint64_t swap_used_bytes(); // summed over active_swaps()
 
 // Creates a file of `bytes` zeros (written, so it has no holes).
 void create_zero_file(const std::filesystem::path& path, uint64_t bytes);

@@ -35,11 +35,10 @@ Outcome exhaust(TestContext& ctx, const std::filesystem::path& cgroup, uint64_t 
     ChildProcess child([&] { return hog(bytes); }, cgroup);
     wait_until(
         [&] {
-            for (const auto& s : active_swaps())
-                if (s.path == area) {
-                    out.highest_used = std::max(out.highest_used, s.used_bytes);
-                    out.size = s.size_bytes;
-                }
+            if (auto s = find_active_swap(area)) {
+                out.highest_used = std::max(out.highest_used, s->used_bytes);
+                out.size = s->size_bytes;
+            }
             return child.poll().has_value();
         },
         150, 0.02);

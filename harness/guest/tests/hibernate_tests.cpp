@@ -109,10 +109,8 @@ void hibernate_swap_pages(TestContext& ctx) {
     struct stat st {};
     if (stat(area->c_str(), &st) != 0 || !S_ISBLK(st.st_mode))
         fail(area->string() + " is not a block device");
-    uint64_t area_pages = 0;
-    for (const auto& s : active_swaps())
-        if (s.path == area->string())
-            area_pages = s.size_bytes / kPage;
+    const auto swap = find_active_swap(*area);
+    const uint64_t area_pages = swap ? swap->size_bytes / kPage : 0;
     require(area_pages > 0, area->string() + " is not in /proc/swaps");
 
     // Random pages: each needs a slot of its own (no zswap, no fill word).

@@ -53,9 +53,8 @@ void swapoff_cycle(TestContext& ctx) {
         wait_until([&] { return state->rounds >= start + 1 || child.poll().has_value(); }, 30);
         if (auto e = child.poll())
             fail("the writer stopped: " + e->describe());
-        for (const auto& s : active_swaps())
-            if (s.path == area->string())
-                used_at_swapoff = std::max(used_at_swapoff, s.used_bytes);
+        if (auto s = find_active_swap(*area))
+            used_at_swapoff = std::max(used_at_swapoff, s->used_bytes);
         if (int error = try_swap_off(*area))
             fail("swapoff " + area->string() + " in cycle " + std::to_string(i) + ": " +
                  std::strerror(error));
@@ -83,9 +82,8 @@ void swap_priority(TestContext& ctx) {
     const std::string high_path = high.swap_area()->string();
     const std::string low_path = ctx.require_backend().swap_area()->string();
     auto used = [](const std::string& path) -> uint64_t {
-        for (const auto& s : active_swaps())
-            if (s.path == path)
-                return s.used_bytes;
+        if (auto s = find_active_swap(path))
+            return s->used_bytes;
         fail(path + " is not in /proc/swaps");
     };
     // 4 MiB fit on the high-priority file: nothing may go to the disk.
@@ -181,13 +179,9 @@ void swapoff_interrupted(TestContext& ctx) {
     // and then nothing was tested.
     constexpr double kDeadlineS = 0.05;
     auto result = swap_off_with_deadline(area, kDeadlineS);
-    uint64_t left = 0;
-    bool on = false;
-    for (const auto& s : active_swaps())
-        if (s.path == area.string()) {
-            on = true;
-            left = s.used_bytes;
-        }
+    const auto swap = find_active_swap(area);
+    const bool on = swap.has_value();
+    const uint64_t left = swap ? swap->used_bytes : 0;
     ctx.note("interrupted", {{"swapped_out", pm.swapped},
                              {"errno", result.error},
                              {"still_on", on},
