@@ -13,6 +13,7 @@ std::vector<TestCase> all_tests() {
     add_thp_tests(tests);
     add_memcg_tests(tests);
     add_swapoff_tests(tests);
+    add_workingset_tests(tests);
     add_zswap_tests(tests);
     add_slotless_tests(tests);
     add_pagemap_tests(tests);

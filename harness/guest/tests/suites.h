@@ -16,6 +16,7 @@ void add_shmem_tests(std::vector<TestCase>& tests);
 void add_thp_tests(std::vector<TestCase>& tests);
 void add_memcg_tests(std::vector<TestCase>& tests);
 void add_swapoff_tests(std::vector<TestCase>& tests);
+void add_workingset_tests(std::vector<TestCase>& tests);
 void add_zswap_tests(std::vector<TestCase>& tests);
 void add_slotless_tests(std::vector<TestCase>& tests);
 void add_pagemap_tests(std::vector<TestCase>& tests);
