@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Summarise `perf script -F comm,ip,sym` call graphs read on stdin.
+
+For each function named in FOCUS (comma-separated), print how many samples
+went through it, then the functions below it in those samples (I: samples
+whose stack holds the function under the focus) and the functions the
+samples were taken in (L: leaves). With FOCUS empty, the whole profile."""
+import collections
+import os
+import sys
+
+focus = [f for f in os.environ.get("FOCUS", "").split(",") if f] or [None]
+tables = {f: [0, collections.Counter(), collections.Counter()] for f in focus}
+
+
+def account(frames):
+    for f in focus:
+        if f is not None and f not in frames:
+            continue
+        below = frames[: frames.index(f)] if f else frames
+        table = tables[f]
+        table[0] += 1
+        table[1].update(set(below))
+        table[2][frames[0]] += 1
+
+
+frames = []
+for line in sys.stdin:
+    line = line.rstrip()
+    if not line:
+        if frames:
+            account(frames)
+        frames = []
+    elif line[0] in " \t":
+        parts = line.split()
+        frames.append(parts[1].split("+")[0] if len(parts) > 1 else "?")
+if frames:
+    account(frames)
+
+for f in focus:
+    samples, inclusive, leaves = tables[f]
+    print(f"== {f or 'all'}: {samples} samples")
+    for name, n in inclusive.most_common(60):
+        print(f"I {n:6d} {name}")
+    for name, n in leaves.most_common(40):
+        print(f"L {n:6d} {name}")
