@@ -30,5 +30,5 @@ while [ $i -lt "$N" ]; do
 done
 kill -INT $perf_pid
 wait $perf_pid || true
-chroot /host sh -c "perf script -i /tmp/perf.data -F comm,ip,sym 2>/dev/null |
-	FOCUS='$FOCUS' python3 '${here#/host}/perf-focus.py'"
+chroot /host sh -c "perf script -i /tmp/perf.data -F comm,ip,sym,symoff 2>/dev/null |
+	FOCUS='$FOCUS' LIMIT='${LIMIT:-60}' ANNOTATE='${ANNOTATE:-}' python3 '${here#/host}/perf-focus.py'"

@@ -4,13 +4,19 @@
 For each function named in FOCUS (comma-separated), print how many samples
 went through it, then the functions below it in those samples (I: samples
 whose stack holds the function under the focus) and the functions the
-samples were taken in (L: leaves). With FOCUS empty, the whole profile."""
+samples were taken in (L: leaves). With FOCUS empty, the whole profile.
+LIMIT (default 60) caps the lines of each list. ANNOTATE names a function
+whose leaf samples are counted by offset (A: offset, samples), to be read
+against `gdb -batch -ex 'disassemble /s FUNCTION' vmlinux`."""
 import collections
 import os
 import sys
 
+limit = int(os.environ.get("LIMIT", "60"))
 focus = [f for f in os.environ.get("FOCUS", "").split(",") if f] or [None]
 tables = {f: [0, collections.Counter(), collections.Counter()] for f in focus}
+annotate = os.environ.get("ANNOTATE", "")
+offsets = collections.Counter()
 
 
 def account(frames):
@@ -33,14 +39,22 @@ for line in sys.stdin:
         frames = []
     elif line[0] in " \t":
         parts = line.split()
-        frames.append(parts[1].split("+")[0] if len(parts) > 1 else "?")
+        name, _, offset = parts[1].partition("+") if len(parts) > 1 else ("?", "", "")
+        if not frames and name == annotate:
+            offsets[offset] += 1
+        frames.append(name)
 if frames:
     account(frames)
 
 for f in focus:
     samples, inclusive, leaves = tables[f]
     print(f"== {f or 'all'}: {samples} samples")
-    for name, n in inclusive.most_common(60):
+    for name, n in inclusive.most_common(limit):
         print(f"I {n:6d} {name}")
-    for name, n in leaves.most_common(40):
+    for name, n in leaves.most_common(limit):
         print(f"L {n:6d} {name}")
+
+if annotate:
+    print(f"== {annotate}: leaf samples by offset")
+    for offset, n in sorted(offsets.items(), key=lambda kv: int(kv[0] or "0", 16)):
+        print(f"A {offset or '0x0'} {n}")
