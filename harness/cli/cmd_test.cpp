@@ -8,6 +8,7 @@
 #include "common/text.h"
 #include "host/debug_stress.h"
 #include "host/guest_suite.h"
+#include "host/hibernate_cycle.h"
 #include "host/kernel_build.h"
 #include "host/paths.h"
 #include "host/selftests.h"
@@ -62,6 +63,7 @@ std::vector<std::string> runnable_kernels(const Paths& paths, const po::variable
         std::filesystem::remove(test_run_path(paths, k, "guest-suite"));
         std::filesystem::remove(test_run_path(paths, k, "selftests"));
         std::filesystem::remove(test_run_path(paths, k, "stress"));
+        std::filesystem::remove(test_run_path(paths, k, kHibernateKind));
         if (!vm.count("skip-if-missing"))
             throw UserError("kernel '" + k + "' is not built (" + paths.kernel_image(k).string() +
                                 ")",
@@ -179,13 +181,28 @@ int run_stress(const Paths& paths, const po::variables_map& vm, Progress& progre
     return 0;
 }
 
+int run_hibernate_cycles(const Paths& paths, const po::variables_map& vm, Progress& progress) {
+    auto kernels =
+        runnable_kernels(paths, vm, kernels_of(vm, {"baseline", "vswap-off", "vswap"}), progress);
+    std::vector<TestRun> runs;
+    for (const auto& k : kernels) {
+        runs.push_back(run_hibernate_cycle(paths, k, !vm.count("json"), progress));
+        const TestRecord& t = runs.back().tests.front();
+        progress.info(k + ": " + t.name + " " + t.result +
+                      (t.reason.empty() ? "" : " (" + t.reason + ")") + " in " +
+                      format_seconds(runs.back().seconds));
+    }
+    return finish_runs(runs, vm, true);
+}
+
 std::vector<std::string> kinds_of(const po::variables_map& vm) {
     auto kinds = list_option(vm, "kind");
     if (kinds.empty())
         kinds = {"guest-suite", "selftests"};
     for (const auto& k : kinds)
-        if (k != "guest-suite" && k != "selftests" && k != "stress")
-            throw UserError("unknown --kind '" + k + "'", "use guest-suite, selftests or stress");
+        if (k != "guest-suite" && k != "selftests" && k != "stress" && k != kHibernateKind)
+            throw UserError("unknown --kind '" + k + "'",
+                            "use guest-suite, selftests, stress or hibernate");
     return kinds;
 }
 
@@ -267,6 +284,8 @@ int cmd_test(const Args& args) {
         "selftests", "run the kernel's selftests (mm/cow, cgroup/test_zswap, "
                      "cgroup/test_memcontrol) on --kernel")(
         "stress", "run the debug stress (stress-ng, usemem, swapoff loop; then failslab)")(
+        "hibernate", "hibernate with pages swapped out, restore in a second boot, verify "
+                     "every page (on --kernel)")(
         "compare",
         "tabulate the saved runs of --kernel (the first is the base) and fail on "
         "regressions")("result", po::value<std::string>(),
@@ -279,7 +298,7 @@ int cmd_test(const Args& args) {
         "stress: how long the plain stress runs (failslab runs half as long)")(
         "quick", "stress: 2 minutes (what CTest runs)")(
         "kind", po::value<std::vector<std::string>>()->composing(),
-        "compare/result: guest-suite, selftests or stress")(
+        "compare/result: guest-suite, selftests, stress or hibernate")(
         "skip-if-missing", "exit 77 (CTest: not run) for kernels that are not built; builds none")(
         "full-table",
         "print every test, not only those that differ or fail")("json", "print the runs as JSON");
@@ -290,12 +309,13 @@ int cmd_test(const Args& args) {
                    "       test --guest-suite [--kernel K,...] [--only TESTS] [--no-build]\n"
                    "       test --selftests [--kernel K,...] [--no-build]\n"
                    "       test --stress [--minutes N | --quick] [--kernel debug] [--no-build]\n"
+                   "       test --hibernate [--kernel K,...] [--no-build]\n"
                    "       test --compare [--kernel BASE,K,...] [--kind guest-suite,selftests]\n"
                    "       test --result TEST --kernel K --kind KIND",
                    "Builds the kernels the guest tests need (what is up to date takes seconds), "
                    "then\nruns every test through CTest: label 'unit' (GoogleTest) and 'guest' "
                    "(QEMU).\nA guest test whose kernel is not built is reported as not run.\n\n"
-                   "--guest-suite, --selftests and --stress boot the kernels themselves, print a "
+                   "--guest-suite, --selftests, --stress and --hibernate boot the kernels, print a "
                    "table\nper test and kernel, and save each run in build/test-results/KERNEL/. "
                    "--compare\nreads those runs: every kernel must pass what the first passes.",
                    o);
@@ -304,10 +324,11 @@ int cmd_test(const Args& args) {
     Paths paths = project_paths();
     Progress progress;
     const int modes = int(vm.count("guest-suite")) + int(vm.count("selftests")) +
-                      int(vm.count("stress")) + int(vm.count("compare")) + int(vm.count("result"));
+                      int(vm.count("stress")) + int(vm.count("hibernate")) +
+                      int(vm.count("compare")) + int(vm.count("result"));
     if (modes > 1)
-        throw UserError("--guest-suite, --selftests, --stress, --compare and --result are "
-                        "separate runs",
+        throw UserError("--guest-suite, --selftests, --stress, --hibernate, --compare and "
+                        "--result are separate runs",
                         "give one of them");
     if (vm.count("guest-suite"))
         return run_guest_suites(paths, vm, progress);
@@ -315,6 +336,8 @@ int cmd_test(const Args& args) {
         return run_kernel_selftests(paths, vm, progress);
     if (vm.count("stress"))
         return run_stress(paths, vm, progress);
+    if (vm.count("hibernate"))
+        return run_hibernate_cycles(paths, vm, progress);
     if (vm.count("compare"))
         return compare_saved(paths, vm);
     if (vm.count("result"))

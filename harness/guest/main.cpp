@@ -1,4 +1,5 @@
 // vswap-guest: the agent that runs workloads and checks inside the guest.
+#include "guest/hibernate_cycle.h"
 #include "guest/tests/test_main.h"
 #include "guest/usemem.h"
 #include "guest/workloads/bench.h"
@@ -21,7 +22,9 @@ void usage(FILE* out) {
                       "  pageswap  stress-ng --pageswap from the host root, with metrics\n"
                       "  kbuild    compile a fixed set of kernel objects (host gcc, chroot)\n"
                       "  bench     set up a backend, run one workload in a cgroup, write JSON\n"
-                      "  test      run the functional tests, TAP and JSON (see --help)\n");
+                      "  test      run the functional tests, TAP and JSON (see --help)\n"
+                      "  hibernate-cycle  hibernate and check the restored memory (run by "
+                      "/init)\n");
 }
 
 } // namespace
@@ -45,6 +48,8 @@ int main(int argc, char** argv) {
         return vswap::bench_main(argc - 1, argv + 1);
     if (!std::strcmp(argv[1], "test"))
         return vswap::tests::test_main(argc - 1, argv + 1);
+    if (!std::strcmp(argv[1], "hibernate-cycle"))
+        return vswap::hibernate_cycle_main(argc - 1, argv + 1);
     std::fprintf(stderr, "vswap-guest: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;

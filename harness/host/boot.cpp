@@ -71,7 +71,7 @@ BootResult boot_guest(const Paths& paths, const BootRequest& request, Progress& 
     if (!program_in_path("qemu-system-x86_64"))
         throw UserError("QEMU is missing: qemu-system-x86_64 is not in PATH",
                         "install qemu-system-x86 (scripts/vswap does this as root)");
-    if (request.command.empty())
+    if (request.shares && request.command.empty())
         throw UserError("no command to run in the guest", "give one after --, e.g. -- free -m");
 
     GuestSpec spec;
@@ -89,28 +89,37 @@ BootResult boot_guest(const Paths& paths, const BootRequest& request, Progress& 
         spec.extra_args = split_words(extra);
 
     const fs::path run_dir = make_run_dir(paths, request.kernel);
-    spec.job_share = run_dir / "job";
+    if (request.shares)
+        spec.job_share = run_dir / "job";
+    else
+        spec.host_share.clear();
     spec.console_log = run_dir / "console.log";
     spec.stdout_log = run_dir / "stdout.log";
     spec.stderr_log = run_dir / "stderr.log";
-    std::vector<fs::path> disk_files;
+    if (!request.swap_disk_image.empty() && request.swap_disk)
+        throw std::logic_error("boot_guest: swap_disk and swap_disk_image are exclusive");
+    std::vector<fs::path> disk_files; // made for this boot, removed after it
+    if (!request.swap_disk_image.empty())
+        spec.disks.push_back(request.swap_disk_image);
     if (request.swap_disk)
-        disk_files.push_back(make_disk(run_dir / "swap.img", *request.swap_disk));
+        spec.disks.push_back(
+            disk_files.emplace_back(make_disk(run_dir / "swap.img", *request.swap_disk)));
     if (request.scratch_disk) {
         fs::path scratch = make_disk(run_dir / "scratch.img", *request.scratch_disk);
         run_checked({"mkfs.ext4", "-q", "-F", scratch.string()}, {},
                     "install e2fsprogs (scripts/vswap does this as root)");
-        disk_files.push_back(scratch);
+        spec.disks.push_back(disk_files.emplace_back(scratch));
     }
-    spec.disks = disk_files;
 
     const std::string shell_line =
         request.command.size() == 1 ? request.command[0] : shell_join(request.command);
     // Read by /init before it mounts the host root, and by the command.
-    write_file_atomic(spec.job_share / "env",
-                      "export VSWAP_KERNEL=" + shell_quote(request.kernel) +
-                          " VSWAP_PROJECT=" + shell_quote(paths.root.string()) + "\n");
-    write_file_atomic(spec.job_share / "cmd", shell_line + "\n");
+    if (request.shares) {
+        write_file_atomic(spec.job_share / "env",
+                          "export VSWAP_KERNEL=" + shell_quote(request.kernel) +
+                              " VSWAP_PROJECT=" + shell_quote(paths.root.string()) + "\n");
+        write_file_atomic(spec.job_share / "cmd", shell_line + "\n");
+    }
 
     RunnerOptions runner;
     runner.timeout_s = request.timeout_s;
@@ -134,8 +143,9 @@ BootResult boot_guest(const Paths& paths, const BootRequest& request, Progress& 
     };
     result.stdout_text = strip_cr(read_file_if_exists(spec.stdout_log).value_or(""));
     result.stderr_text = strip_cr(read_file_if_exists(spec.stderr_log).value_or(""));
-    if (auto rc = read_file_if_exists(spec.job_share / "rc"); rc && !trim(*rc).empty())
-        result.exit_status = std::stoi(trim(*rc));
+    if (request.shares)
+        if (auto rc = read_file_if_exists(spec.job_share / "rc"); rc && !trim(*rc).empty())
+            result.exit_status = std::stoi(trim(*rc));
     if (!outcome.timed_out && !result.exit_status && outcome.qemu && !outcome.qemu->ok()) {
         std::string qemu_log = read_file_if_exists(runner.qemu_log).value_or("");
         if (console.empty())

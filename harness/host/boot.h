@@ -6,6 +6,7 @@
 #include "host/progress.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,14 +17,20 @@ struct BootRequest {
     std::string kernel; // variant
     uint64_t mem_bytes = 512ull << 20;
     unsigned cpus = 2;
-    std::optional<uint64_t> swap_disk;    // /dev/vda, unformatted
+    std::optional<uint64_t> swap_disk; // /dev/vda, unformatted
+    // An existing image to attach as /dev/vda instead, kept after the boot
+    // (a hibernation image outlives the boot that wrote it).
+    std::filesystem::path swap_disk_image;
     std::optional<uint64_t> scratch_disk; // /dev/vdb (or vda without a swap disk), ext4
     bool icount = false;
     std::string accel = "auto"; // auto, tcg, kvm
     double timeout_s = 600;
     std::string append;               // extra kernel command line
     std::vector<std::string> command; // one word: a shell line; several: argv
-    bool stream = true;               // forward the command's output live
+    // Without the 9p shares (job and host root), /init runs no command:
+    // `append` tells it what to do, and no exit status comes back.
+    bool shares = true;
+    bool stream = true; // forward the command's output live
 };
 
 // Throws UserError when the guest cannot be started (no image, no QEMU);

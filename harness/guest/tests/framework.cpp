@@ -294,15 +294,20 @@ LeakCheck check_vswap_leaks(double timeout_s) {
         }
     };
     wait_until_clean();
-    // Only entries held in memory left: see whether live processes hold them.
-    auto only_in_memory = [](const sysfs::VswapCounters& c) {
-        for (const char* name : {"backing_phys", "backing_zswap", "backing_zero", "backing_filled"})
+    // Only entries that need no device left (a folio, or a zero or filled
+    // page: global reclaim swaps those of init and of the rootfs too): see
+    // whether live processes and files hold them.
+    auto in_memory = [](const sysfs::VswapCounters& c) -> uint64_t {
+        for (const char* name : {"backing_phys", "backing_zswap"})
             if (c.values.count(name) && c.values.at(name) != 0)
-                return false;
-        return c.values.count("backing_folio") && c.values.at("backing_folio") != 0;
+                return 0;
+        uint64_t n = 0;
+        for (const char* name : {"backing_folio", "backing_zero", "backing_filled"})
+            n += c.values.count(name) ? c.values.at(name) : 0;
+        return n;
     };
-    if (!leaked.empty() && only_in_memory(*counters)) {
-        check.faulted_back = counters->values.at("backing_folio");
+    if (!leaked.empty() && in_memory(*counters)) {
+        check.faulted_back = in_memory(*counters);
         fault_back_live_swap();
         counters = sysfs::read_vswap_counters();
         wait_until_clean();

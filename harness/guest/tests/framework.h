@@ -65,8 +65,9 @@ struct TestCase {
 struct LeakCheck {
     std::string status; // pass, fail, not supported, not run
     std::string reason;
-    // Entries in memory that live processes still named after swapoff and
-    // that the check faulted back before deciding (0: none).
+    // Entries needing no device (in a folio, zero or filled) that live
+    // processes or files still named, which the check faulted back before
+    // deciding (0: none).
     uint64_t faulted_back = 0;
     nlohmann::json counters = nlohmann::json::object();
 };

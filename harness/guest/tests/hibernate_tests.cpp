@@ -4,10 +4,10 @@
 // swapped-out page's), swap-out must never reuse them while they are held,
 // and freeing the image must return every one.
 //
-// A whole hibernation cycle (echo disk > /sys/power/state) cannot run in
-// the harness guest: its job share and the host root are virtio-9p mounts,
-// and 9p has no freeze/restore callbacks to survive the device reset of a
-// thaw.
+// A whole hibernation cycle (echo disk > /sys/power/state, then a boot
+// that restores the image) needs two boots without the 9p shares, which do
+// not survive a restore: `scripts/vswap test --hibernate` runs it
+// (host/hibernate_cycle.cpp, guest/hibernate_cycle.cpp).
 #include "guest/tests/fd.h"
 #include "guest/tests/memory.h"
 #include "guest/tests/suites.h"

@@ -92,6 +92,15 @@ TEST(QemuCommand, DisksAndShares) {
     EXPECT_EQ(job.find("readonly"), std::string::npos);
 }
 
+TEST(QemuCommand, NoSharesWithoutTheirPaths) {
+    // A hibernation cycle boots without 9p, which does not survive a restore.
+    GuestSpec s = spec();
+    s.host_share.clear();
+    s.job_share.clear();
+    auto argv = qemu_command(s);
+    EXPECT_EQ(std::find(argv.begin(), argv.end(), "-virtfs"), argv.end());
+}
+
 TEST(QemuCommand, ExtraKernelArguments) {
     GuestSpec s = spec();
     s.append = "zswap.enabled=1";
