@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 const fs::path kSwapDevice = "/dev/vda";
 const fs::path kShmemFile = "/tmp/hibernate-shmem";
 const fs::path kCgroup = fs::path(kCgroupMount) / "hibernate";
+const fs::path kZswapEnabled = "/sys/module/zswap/parameters/enabled";
 
 // Pushed out before hibernating: every kind of page a swap entry can hold
 // (random data on a slot; zero and same-filled pages, which vswap keeps
@@ -34,8 +35,10 @@ constexpr uint64_t kSwappedSeed = 61;
 // it out to bring the image down to kImageSizeBytes.
 constexpr size_t kResidentBytes = 48 * MiB;
 constexpr uint64_t kResidentSeed = 67;
-// A tmpfs file's pages, pushed out: shmem's swap entries.
+// A tmpfs file's compressible pages, pushed out into zswap: shmem's swap
+// entries, in zswap's pool (which is in the image).
 constexpr size_t kShmemBytes = 16 * MiB;
+constexpr PageContent kShmemContent = PageContent::Compressible;
 constexpr uint64_t kShmemSeed = 71;
 // /sys/power/image_size: below what is resident, so that hibernation
 // reclaims (swaps out) before it takes the snapshot.
@@ -57,7 +60,7 @@ struct Patterns {
             fail("cannot make the tmpfs file " + kShmemFile.string() + ": " + std::strerror(errno));
         p.shmem = Mapping::shared_file(fd, kShmemBytes);
         close(fd);
-        fill_pages(p.shmem.data(), p.shmem.pages(), PageContent::Random, kShmemSeed);
+        fill_pages(p.shmem.data(), p.shmem.pages(), kShmemContent, kShmemSeed);
         return p;
     }
 
@@ -66,14 +69,13 @@ struct Patterns {
         const VerifyReport a = verify_mixed(swapped.data(), swapped.pages(), kSwappedSeed);
         const VerifyReport b =
             verify_pages(resident.data(), resident.pages(), PageContent::Random, kResidentSeed);
-        const VerifyReport c =
-            verify_pages(shmem.data(), shmem.pages(), PageContent::Random, kShmemSeed);
+        const VerifyReport c = verify_pages(shmem.data(), shmem.pages(), kShmemContent, kShmemSeed);
         out["corrupt_pages_" + when] = a.bad_pages + b.bad_pages + c.bad_pages;
         require(a.intact(), "swapped-out anonymous pages " + when + ": " +
                                 a.describe(PageContent::Random) + " (mixed content)");
         require(b.intact(),
                 "resident anonymous pages " + when + ": " + b.describe(PageContent::Random));
-        require(c.intact(), "tmpfs pages " + when + ": " + c.describe(PageContent::Random));
+        require(c.intact(), "tmpfs pages " + when + ": " + c.describe(kShmemContent));
     }
 };
 
@@ -96,15 +98,19 @@ void hibernate(nlohmann::json& out, Patterns& patterns) {
     patterns = Patterns::fill();
     const auto anon = push_out(patterns.swapped.data(), patterns.swapped.bytes(), kCgroup);
     require_mostly_swapped(anon, "anonymous pages");
-    // pagemap shows a swapped-out tmpfs page as unmapped: count it instead.
-    const uint64_t out_before = swapped_out_total();
+    // The tmpfs file goes to zswap; pagemap shows its swapped-out pages
+    // as unmapped, so count them.
+    if (!fs::exists(kZswapEnabled))
+        not_supported("no " + kZswapEnabled.string() + ": this kernel is built without zswap");
+    sysfs::write_text(kZswapEnabled, "Y");
+    const uint64_t zswpout_before = sysfs::read_vmstat()["zswpout"];
     push_out(patterns.shmem.data(), patterns.shmem.bytes(), kCgroup);
-    const uint64_t shm = swapped_out_total() - out_before;
+    const uint64_t shm = sysfs::read_vmstat()["zswpout"] - zswpout_before;
     require(shm >= patterns.shmem.pages() * 9 / 10, "only " + std::to_string(shm) + " of " +
                                                         std::to_string(patterns.shmem.pages()) +
-                                                        " tmpfs pages were swapped out");
+                                                        " tmpfs pages went to zswap");
     out["swapped_anon_pages"] = anon.swapped;
-    out["swapped_shmem_pages"] = shm;
+    out["zswapped_shmem_pages"] = shm;
     out["swap_used_before"] = swap_used_bytes();
     if (sysfs::read_vswap_counters())
         out["vswap_entries_before"] = vswap_counter("entries");

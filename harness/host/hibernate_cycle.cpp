@@ -13,7 +13,8 @@ namespace vswap {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr uint64_t kGuestMemBytes = 256ull << 20;
+// The debug kernel (KASAN) needs room to copy the image.
+constexpr uint64_t kGuestMemBytes = 512ull << 20;
 // Room for the swapped-out pages and the image side by side.
 constexpr uint64_t kSwapDiskBytes = 256ull << 20;
 // Each boot: about 30 s under TCG, minutes on the debug kernel.

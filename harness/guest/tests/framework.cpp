@@ -294,15 +294,15 @@ LeakCheck check_vswap_leaks(double timeout_s) {
         }
     };
     wait_until_clean();
-    // Only entries that need no device left (a folio, or a zero or filled
-    // page: global reclaim swaps those of init and of the rootfs too): see
-    // whether live processes and files hold them.
+    // Only entries that need no device left (in a folio, zswap, or a zero
+    // or filled page: global reclaim swaps init's and the rootfs's pages
+    // too): see whether live processes and files hold them.
     auto in_memory = [](const sysfs::VswapCounters& c) -> uint64_t {
-        for (const char* name : {"backing_phys", "backing_zswap"})
-            if (c.values.count(name) && c.values.at(name) != 0)
-                return 0;
+        if (c.values.count("backing_phys") && c.values.at("backing_phys") != 0)
+            return 0;
         uint64_t n = 0;
-        for (const char* name : {"backing_folio", "backing_zero", "backing_filled"})
+        for (const char* name :
+             {"backing_folio", "backing_zswap", "backing_zero", "backing_filled"})
             n += c.values.count(name) ? c.values.at(name) : 0;
         return n;
     };

@@ -65,7 +65,7 @@ struct TestCase {
 struct LeakCheck {
     std::string status; // pass, fail, not supported, not run
     std::string reason;
-    // Entries needing no device (in a folio, zero or filled) that live
+    // Entries needing no device (in a folio, zswap, zero or filled) that live
     // processes or files still named, which the check faulted back before
     // deciding (0: none).
     uint64_t faulted_back = 0;
