@@ -29,7 +29,8 @@ MatrixSpec preset_matrix(const std::string& name, const std::vector<std::string>
     m.name = name;
     m.kernels = kernels;
     if (name == "default") {
-        m.combos = cross({"usemem", "swapoff", "samefill", "pageswap"}, {"zswap", "disk"});
+        m.combos = cross({"usemem", "usemem-random", "swapoff", "samefill", "pageswap"},
+                         {"zswap", "disk"});
         m.combos.push_back({"kbuild", "zswap"});
         for (const char* w : {"usemem", "samefill", "pageswap"})
             m.combos.push_back({w, "zswap-only"});
