@@ -16,6 +16,7 @@
 #include "host/variants.h"
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 
 namespace vswap::cli {
@@ -122,30 +123,35 @@ int finish_runs(const std::vector<TestRun>& runs, const po::variables_map& vm, b
     return 0;
 }
 
-int run_guest_suites(const Paths& paths, const po::variables_map& vm, Progress& progress) {
+// Runs `one` on each kernel of --kernel (default baseline, vswap-off,
+// vswap), with a line on how each went.
+std::vector<TestRun> run_on_kernels(const Paths& paths, const po::variables_map& vm,
+                                    Progress& progress,
+                                    const std::function<TestRun(const std::string&)>& one) {
     auto kernels =
         runnable_kernels(paths, vm, kernels_of(vm, {"baseline", "vswap-off", "vswap"}), progress);
     std::vector<TestRun> runs;
     for (const auto& k : kernels) {
-        runs.push_back(
-            run_guest_suite(paths, k, list_option(vm, "only"), !vm.count("json"), progress));
-        progress.info(k + ": " + std::to_string(runs.back().count("pass")) + " passed, " +
-                      std::to_string(runs.back().count("fail")) + " failed in " +
-                      format_seconds(runs.back().seconds));
+        runs.push_back(one(k));
+        const TestRun& r = runs.back();
+        progress.info(k + ": " + std::to_string(r.count("pass")) + " passed, " +
+                      std::to_string(r.count("fail")) + " failed in " + format_seconds(r.seconds) +
+                      (r.error.empty() ? "" : " (" + r.error + ")"));
     }
+    return runs;
+}
+
+int run_guest_suites(const Paths& paths, const po::variables_map& vm, Progress& progress) {
+    auto runs = run_on_kernels(paths, vm, progress, [&](const std::string& k) {
+        return run_guest_suite(paths, k, list_option(vm, "only"), !vm.count("json"), progress);
+    });
     return finish_runs(runs, vm, true);
 }
 
 int run_kernel_selftests(const Paths& paths, const po::variables_map& vm, Progress& progress) {
-    auto kernels =
-        runnable_kernels(paths, vm, kernels_of(vm, {"baseline", "vswap-off", "vswap"}), progress);
-    std::vector<TestRun> runs;
-    for (const auto& k : kernels) {
-        runs.push_back(run_selftests(paths, k, !vm.count("json"), progress));
-        progress.info(k + ": " + std::to_string(runs.back().count("pass")) + " passed, " +
-                      std::to_string(runs.back().count("fail")) + " failed in " +
-                      format_seconds(runs.back().seconds));
-    }
+    auto runs = run_on_kernels(paths, vm, progress, [&](const std::string& k) {
+        return run_selftests(paths, k, !vm.count("json"), progress);
+    });
     // A selftest that fails here may fail on baseline too: the verdict is
     // the comparison (--compare), so only a broken run fails this step.
     int code = finish_runs(runs, vm, false);
@@ -182,16 +188,9 @@ int run_stress(const Paths& paths, const po::variables_map& vm, Progress& progre
 }
 
 int run_hibernate_cycles(const Paths& paths, const po::variables_map& vm, Progress& progress) {
-    auto kernels =
-        runnable_kernels(paths, vm, kernels_of(vm, {"baseline", "vswap-off", "vswap"}), progress);
-    std::vector<TestRun> runs;
-    for (const auto& k : kernels) {
-        runs.push_back(run_hibernate_cycle(paths, k, !vm.count("json"), progress));
-        const TestRecord& t = runs.back().tests.front();
-        progress.info(k + ": " + t.name + " " + t.result +
-                      (t.reason.empty() ? "" : " (" + t.reason + ")") + " in " +
-                      format_seconds(runs.back().seconds));
-    }
+    auto runs = run_on_kernels(paths, vm, progress, [&](const std::string& k) {
+        return run_hibernate_cycle(paths, k, !vm.count("json"), progress);
+    });
     return finish_runs(runs, vm, true);
 }
 
