@@ -24,6 +24,7 @@ constexpr uint64_t kDefaultAreaBytes = 128ull << 20;
 const fs::path kZswapParams = "/sys/module/zswap/parameters";
 const fs::path kZram = "/sys/block/zram0";
 const fs::path kZramDevice = "/dev/zram0";
+const fs::path kRamdiskDevice = "/dev/ram0";
 
 std::string errno_text(int error) {
     return std::strerror(error);
@@ -44,6 +45,18 @@ bool is_block_device(const fs::path& path) {
     return stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode);
 }
 
+// BLKDISCARD over the first `bytes`: a RAM disk frees those pages.
+void discard_device(const fs::path& path, uint64_t bytes) {
+    int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        throw BackendError("cannot open " + path.string() + ": " + errno_text(errno));
+    uint64_t range[2] = {0, bytes};
+    const int error = ioctl(fd, BLKDISCARD, range) == 0 ? 0 : errno;
+    close(fd);
+    if (error)
+        throw BackendError("BLKDISCARD on " + path.string() + ": " + errno_text(error));
+}
+
 } // namespace
 
 std::optional<BackendKind> parse_backend(std::string_view name) {
@@ -61,6 +74,8 @@ std::string_view backend_name(BackendKind kind) {
         return "swapfile";
     case BackendKind::Zram:
         return "zram";
+    case BackendKind::Ramdisk:
+        return "ramdisk";
     case BackendKind::Zswap:
         return "zswap";
     case BackendKind::ZswapOnly:
@@ -81,6 +96,9 @@ BackendCheck check_backend(BackendKind kind, const BackendOptions& options) {
                                          " (boot with --scratch-disk)"};
     if (kind == BackendKind::Zram && !fs::exists(kZram))
         return {Status::Unavailable, "no zram device (" + kZram.string() + ")"};
+    if (kind == BackendKind::Ramdisk && !is_block_device(kRamdiskDevice))
+        return {Status::Unavailable,
+                "no RAM disk at " + kRamdiskDevice.string() + " (CONFIG_BLK_DEV_RAM)"};
     if ((kind == BackendKind::Zswap || kind == BackendKind::ZswapOnly) &&
         !fs::exists(kZswapParams / "enabled"))
         return {Status::Unavailable, "this kernel has no zswap (CONFIG_ZSWAP)"};
@@ -330,6 +348,16 @@ void Backend::setup() {
             area_ = kZramDevice;
             break;
         }
+        case BackendKind::Ramdisk: {
+            uint64_t bytes = device_bytes(kRamdiskDevice);
+            if (options_.size_bytes)
+                bytes = std::min(bytes, options_.size_bytes);
+            ramdisk_bytes_ = bytes;
+            write_swap_header(kRamdiskDevice, bytes / kPageSize);
+            swap_on(kRamdiskDevice, options_.priority);
+            area_ = kRamdiskDevice;
+            break;
+        }
         case BackendKind::ZswapOnly:
             enable_zswap();
             break;
@@ -367,6 +395,8 @@ void Backend::teardown() {
         attempt([&] { sysfs::write_text(kZswapParams / "enabled", it->second); });
     if (zram_configured_)
         attempt([] { sysfs::write_text(kZram / "reset", "1"); });
+    if (ramdisk_bytes_)
+        attempt([this] { discard_device(kRamdiskDevice, ramdisk_bytes_); });
     if (created_file_)
         attempt([this] {
             std::error_code ec;

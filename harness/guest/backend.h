@@ -3,6 +3,8 @@
 //   disk        a swap area over the swap disk (/dev/vda by default)
 //   swapfile    a swap file on the ext4 scratch disk (/dev/vdb), no holes
 //   zram        /dev/zram0 with the kernel's default compressor
+//   ramdisk     a swap area on /dev/ram0 (brd): fast and synchronous, like
+//               PMEM, so that swap's own CPU cost is what is measured
 //   zswap       zswap in front of the swap disk
 //   zswap-only  zswap with no swap device: only a vswap kernel can swap
 //               this way, so it is "not supported" where
@@ -30,11 +32,11 @@
 
 namespace vswap {
 
-enum class BackendKind { Disk, Swapfile, Zram, Zswap, ZswapOnly };
+enum class BackendKind { Disk, Swapfile, Zram, Ramdisk, Zswap, ZswapOnly };
 
-inline constexpr BackendKind kAllBackends[] = {BackendKind::Disk, BackendKind::Swapfile,
-                                               BackendKind::Zram, BackendKind::Zswap,
-                                               BackendKind::ZswapOnly};
+inline constexpr BackendKind kAllBackends[] = {BackendKind::Disk,  BackendKind::Swapfile,
+                                               BackendKind::Zram,  BackendKind::Ramdisk,
+                                               BackendKind::Zswap, BackendKind::ZswapOnly};
 
 std::optional<BackendKind> parse_backend(std::string_view name);
 std::string_view backend_name(BackendKind kind);
@@ -44,8 +46,8 @@ struct BackendOptions {
     std::filesystem::path scratch_device = "/dev/vdb"; // ext4, for swapfile
     std::filesystem::path scratch_mount = "/mnt/scratch";
     std::string swapfile_name = "swapfile";
-    // Size of the swap area; 0 means the whole disk for disk/zswap, and
-    // 128 MiB for swapfile and zram.
+    // Size of the swap area; 0 means the whole disk for disk, zswap and
+    // ramdisk, and 128 MiB for swapfile and zram.
     uint64_t size_bytes = 0;
     int priority = -1;                   // swapon priority; -1 lets the kernel choose
     bool zswap_shrinker = false;         // zswap's shrinker_enabled while set up
@@ -109,6 +111,7 @@ private:
     std::optional<std::filesystem::path> created_file_;
     bool mounted_scratch_ = false;
     bool zram_configured_ = false;
+    uint64_t ramdisk_bytes_ = 0;                     // discarded at teardown, which frees its pages
     std::map<std::string, std::string> saved_zswap_; // parameter -> old value
     bool torn_down_ = false;
 };

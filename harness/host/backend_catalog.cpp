@@ -9,6 +9,7 @@ const std::vector<BackendSpec>& all_backends() {
         {"disk", "a swap partition on a virtio disk", true, false, false},
         {"swapfile", "a swap file on ext4", false, true, false},
         {"zram", "a zram device (lzo-rle), no disk", false, false, false},
+        {"ramdisk", "a RAM disk (brd): a fast synchronous device, like PMEM", false, false, false},
         {"zswap", "zswap (lzo, zsmalloc) in front of a swap disk", true, false, false},
         {"zswap-only", "zswap with no swap device (vswap only)", false, false, true, false},
     };

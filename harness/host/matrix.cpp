@@ -31,6 +31,8 @@ MatrixSpec preset_matrix(const std::string& name, const std::vector<std::string>
     if (name == "default") {
         m.combos = cross({"usemem", "usemem-random", "swapoff", "samefill", "pageswap"},
                          {"zswap", "disk"});
+        for (const char* w : {"usemem", "usemem-random", "swapoff"})
+            m.combos.push_back({w, "ramdisk"});
         m.combos.push_back({"kbuild", "zswap"});
         for (const char* w : {"usemem", "samefill", "pageswap"})
             m.combos.push_back({w, "zswap-only"});

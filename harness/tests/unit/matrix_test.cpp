@@ -42,6 +42,7 @@ TEST(Matrix, DefaultPresetIsTheSuiteMatrix) {
     for (const char* w : {"usemem", "usemem-random", "swapoff", "samefill", "pageswap"})
         for (const char* b : {"zswap", "disk"})
             EXPECT_TRUE(pairs.count(std::string(w) + "/" + b)) << w << "/" << b;
+    EXPECT_TRUE(pairs.count("usemem-random/ramdisk"));
     EXPECT_TRUE(pairs.count("kbuild/zswap"));
     EXPECT_FALSE(pairs.count("kbuild/disk"));
     EXPECT_TRUE(pairs.count("usemem/zswap-only"));
