@@ -79,11 +79,6 @@ struct Patterns {
     }
 };
 
-uint64_t vswap_counter(const char* name) {
-    auto c = sysfs::read_vswap_counters();
-    return c && c->values.count(name) ? c->values.at(name) : 0;
-}
-
 // Boot 1 up to the write to /sys/power/state, which returns only in the
 // restored kernel (or with an error when no image was written).
 void hibernate(nlohmann::json& out, Patterns& patterns) {
@@ -112,8 +107,8 @@ void hibernate(nlohmann::json& out, Patterns& patterns) {
     out["swapped_anon_pages"] = anon.swapped;
     out["zswapped_shmem_pages"] = shm;
     out["swap_used_before"] = swap_used_bytes();
-    if (sysfs::read_vswap_counters())
-        out["vswap_entries_before"] = vswap_counter("entries");
+    if (auto counters = sysfs::read_vswap_counters(); counters && counters->values.count("entries"))
+        out["vswap_entries_before"] = counters->values.at("entries");
 
     sysfs::write_text("/sys/power/image_size", std::to_string(kImageSizeBytes));
     sysfs::write_text("/sys/power/disk", "shutdown");
@@ -152,16 +147,16 @@ void check_restored(nlohmann::json& out, Patterns& patterns) {
 
 int hibernate_cycle_main(int argc, char** argv) {
     const std::string phase = argc == 2 ? argv[1] : "";
-    if (argc != 2 || (phase != kHibernateSuspend && phase != kHibernateResume) ||
-        phase == "--help") {
-        std::fprintf(argc == 2 && phase == "--help" ? stdout : stderr,
+    if (phase != kHibernateSuspend && phase != kHibernateResume) {
+        const bool help = phase == "--help";
+        std::fprintf(help ? stdout : stderr,
                      "usage: vswap-guest hibernate-cycle suspend|resume\n"
                      "Run by /init when the kernel command line has %s=PHASE: 'suspend'\n"
                      "fills memory, swaps part of it out and hibernates to %s; the\n"
                      "restored process verifies it all. Reaching 'resume' means no image\n"
                      "was restored. Prints one line: '%s' and JSON.\n",
                      kHibernateParam, kSwapDevice.c_str(), kHibernateResultPrefix);
-        return phase == "--help" ? 0 : 2;
+        return help ? 0 : 2;
     }
     nlohmann::json out = {{"phase", phase}, {"resumed", false}};
     std::string status = "fail";

@@ -143,6 +143,7 @@ BootResult boot_guest(const Paths& paths, const BootRequest& request, Progress& 
     };
     result.stdout_text = strip_cr(read_file_if_exists(spec.stdout_log).value_or(""));
     result.stderr_text = strip_cr(read_file_if_exists(spec.stderr_log).value_or(""));
+    result.reports_exit_status = request.shares;
     if (request.shares)
         if (auto rc = read_file_if_exists(spec.job_share / "rc"); rc && !trim(*rc).empty())
             result.exit_status = std::stoi(trim(*rc));

@@ -11,7 +11,7 @@ std::optional<std::string> BootResult::failure() const {
         return "kernel reported " + std::to_string(splats.size()) +
                " problem(s), first: " + splats.front().kind + " at console line " +
                std::to_string(splats.front().line);
-    if (!exit_status)
+    if (reports_exit_status && !exit_status)
         return "guest ended without reporting an exit status (panic or early boot failure)";
     return std::nullopt;
 }
@@ -31,6 +31,7 @@ void to_json(nlohmann::json& j, const BootResult& r) {
     j = {{"kernel", r.kernel},
          {"command", r.command},
          {"exit_status", r.exit_status ? nlohmann::json(*r.exit_status) : nlohmann::json()},
+         {"reports_exit_status", r.reports_exit_status},
          {"timed_out", r.timed_out},
          {"timeout_s", r.timeout_s},
          {"seconds", r.seconds},
@@ -49,6 +50,7 @@ void from_json(const nlohmann::json& j, BootResult& r) {
     r.exit_status = j.at("exit_status").is_null()
                         ? std::nullopt
                         : std::optional<int>(j.at("exit_status").get<int>());
+    r.reports_exit_status = j.value("reports_exit_status", true);
     j.at("timed_out").get_to(r.timed_out);
     j.at("timeout_s").get_to(r.timeout_s);
     j.at("seconds").get_to(r.seconds);

@@ -14,6 +14,9 @@ struct BootResult {
     std::string kernel;               // variant name
     std::vector<std::string> command; // what ran in the guest
     std::optional<int> exit_status;   // the command's, if the guest reported it
+    // Whether an exit status was to come back (not from a boot without the
+    // 9p shares, which runs no command).
+    bool reports_exit_status = true;
     bool timed_out = false;
     double timeout_s = 0;
     double seconds = 0;  // wall time of the whole boot
@@ -25,8 +28,9 @@ struct BootResult {
 
     // The command succeeded and the kernel stayed silent.
     bool passed() const { return !failure().has_value() && exit_status == 0; }
-    // Why the boot itself failed (timeout, splat, no status); nullopt when
-    // the guest ran cleanly, whatever the command's own exit status.
+    // Why the boot itself failed (timeout, splat, no status where one was
+    // due); nullopt when the guest ran cleanly, whatever the command's own
+    // exit status.
     std::optional<std::string> failure() const;
 };
 

@@ -36,23 +36,13 @@ BootRequest cycle_boot(const std::string& kernel, const fs::path& disk, const st
     return request;
 }
 
-// Why a boot went wrong as a boot (timeout, splat), or "".
-std::string boot_trouble(const BootResult& boot, const std::string& which) {
-    if (boot.timed_out)
-        return which + " timed out after " + format_seconds(boot.timeout_s) + " (" + boot.run_dir +
-               "/console.log)";
-    if (!boot.splats.empty())
-        return which + ": the kernel reported " + boot.splats.front().kind + " at console line " +
-               std::to_string(boot.splats.front().line) + " (" + boot.run_dir + "/console.log)";
-    return "";
-}
-
-// Judges one boot: a timeout or splat fails the cycle, and so does the
-// agent's report if it says so. Returns true when the boot left neither
-// (boot 1 then hibernated as it should).
+// Judges one boot: a timeout or splat fails the cycle (boot_test_run()
+// has made it the run's error), and so does the agent's report if it says
+// so. Returns true when the boot left neither (boot 1 then hibernated as
+// it should).
 bool judge_boot(const BootResult& boot, const std::string& which, TestRun& run, TestRecord& test) {
-    if (auto trouble = boot_trouble(boot, which); !trouble.empty()) {
-        run.error = test.reason = trouble;
+    if (auto failure = boot.failure()) {
+        run.error = test.reason = which + ": " + *failure + " (" + boot.run_dir + "/console.log)";
         return false;
     }
     auto report = find_hibernate_report(boot.stdout_text);
@@ -113,7 +103,6 @@ TestRun run_hibernate_cycle(const Paths& paths, const std::string& kernel, bool 
     TestRun run = boot_test_run(paths, kHibernateKind,
                                 cycle_boot(kernel, disk.path(), kHibernateSuspend, stream),
                                 progress, suspend);
-    run.error.clear(); // no exit status comes back without the job share
     if (judge_boot(suspend, "boot 1 (hibernate)", run, test)) {
         progress.info("hibernation cycle on " + kernel + ": boot 2 restores the image");
         BootResult resume;

@@ -306,8 +306,8 @@ LeakCheck check_vswap_leaks(double timeout_s) {
             n += c.values.count(name) ? c.values.at(name) : 0;
         return n;
     };
-    if (!leaked.empty() && in_memory(*counters)) {
-        check.faulted_back = in_memory(*counters);
+    if (const uint64_t held = in_memory(*counters); !leaked.empty() && held) {
+        check.faulted_back = held;
         fault_back_live_swap();
         counters = sysfs::read_vswap_counters();
         wait_until_clean();

@@ -41,6 +41,17 @@ TEST(BootResult, MissingStatusIsNullAndAFailure) {
     EXPECT_NE(r.failure()->find("without reporting an exit status"), std::string::npos);
 }
 
+TEST(BootResult, NoStatusIsDueFromABootWithoutShares) {
+    // A hibernation boot runs no command: only a timeout or splat fails it.
+    BootResult r;
+    r.reports_exit_status = false;
+    EXPECT_FALSE(r.failure().has_value());
+    EXPECT_FALSE(r.passed()) << "no status is no pass either";
+    EXPECT_FALSE(nlohmann::json(r).get<BootResult>().reports_exit_status);
+    r.splats = {{"BUG", 3, "BUG: x"}};
+    EXPECT_NE(r.failure()->find("BUG at console line 3"), std::string::npos);
+}
+
 TEST(BootResult, Verdicts) {
     BootResult r;
     r.exit_status = 0;
