@@ -4,13 +4,13 @@
 #include "common/process.h"
 #include "common/text.h"
 #include "host/accel_probe.h"
+#include "host/disk_image.h"
 #include "host/initramfs.h"
 #include "host/qemu_runner.h"
 #include "host/variants.h"
 
 #include <algorithm>
 #include <ctime>
-#include <fstream>
 #include <unistd.h>
 
 namespace vswap {
@@ -54,12 +54,6 @@ Accel choose_accel(const std::string& accel, bool icount) {
     return Accel::Tcg;
 }
 
-fs::path make_disk(const fs::path& path, uint64_t bytes) {
-    { std::ofstream create(path, std::ios::binary | std::ios::trunc); }
-    fs::resize_file(path, bytes);
-    return path;
-}
-
 } // namespace
 
 BootResult boot_guest(const Paths& paths, const BootRequest& request, Progress& progress) {
@@ -98,17 +92,18 @@ BootResult boot_guest(const Paths& paths, const BootRequest& request, Progress& 
     spec.stderr_log = run_dir / "stderr.log";
     if (!request.swap_disk_image.empty() && request.swap_disk)
         throw std::logic_error("boot_guest: swap_disk and swap_disk_image are exclusive");
-    std::vector<fs::path> disk_files; // made for this boot, removed after it
+    std::vector<DiskImage> disk_files; // made for this boot, removed after it
     if (!request.swap_disk_image.empty())
         spec.disks.push_back(request.swap_disk_image);
     if (request.swap_disk)
         spec.disks.push_back(
-            disk_files.emplace_back(make_disk(run_dir / "swap.img", *request.swap_disk)));
+            disk_files.emplace_back(run_dir / "swap.img", *request.swap_disk).path());
     if (request.scratch_disk) {
-        fs::path scratch = make_disk(run_dir / "scratch.img", *request.scratch_disk);
-        run_checked({"mkfs.ext4", "-q", "-F", scratch.string()}, {},
+        const DiskImage& scratch =
+            disk_files.emplace_back(run_dir / "scratch.img", *request.scratch_disk);
+        run_checked({"mkfs.ext4", "-q", "-F", scratch.path().string()}, {},
                     "install e2fsprogs (scripts/vswap does this as root)");
-        spec.disks.push_back(disk_files.emplace_back(scratch));
+        spec.disks.push_back(scratch.path());
     }
 
     const std::string shell_line =
@@ -154,8 +149,6 @@ BootResult boot_guest(const Paths& paths, const BootRequest& request, Progress& 
                                 "): " + trim(last_lines(qemu_log, 5)),
                             "see " + runner.qemu_log.string());
     }
-    for (const auto& disk : disk_files)
-        fs::remove(disk);
     write_file_atomic(run_dir / "result.json", nlohmann::json(result).dump(2) + "\n");
     prune_runs(paths);
     return result;

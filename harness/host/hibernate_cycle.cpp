@@ -3,9 +3,9 @@
 #include "common/hibernate_protocol.h"
 #include "common/text.h"
 #include "host/boot.h"
+#include "host/disk_image.h"
 #include "host/guest_suite.h"
 
-#include <fstream>
 #include <optional>
 #include <unistd.h>
 
@@ -53,25 +53,6 @@ bool judge_boot(const BootResult& boot, const std::string& which, TestRun& run, 
     test.reason = report->value("reason", "");
     return false;
 }
-
-// The disk both boots share, removed when the cycle ends.
-class DiskImage {
-public:
-    DiskImage(const fs::path& path, uint64_t bytes) : path_(path) {
-        { std::ofstream create(path_, std::ios::binary | std::ios::trunc); }
-        fs::resize_file(path_, bytes);
-    }
-    ~DiskImage() {
-        std::error_code ec;
-        fs::remove(path_, ec);
-    }
-    DiskImage(const DiskImage&) = delete;
-    DiskImage& operator=(const DiskImage&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 } // namespace
 

@@ -245,4 +245,11 @@ uint64_t swapped_in_total() {
     return vm["pswpin"] + vm["zswpin"] + vm["swpin_zero"] + vswap_filled("filled_in");
 }
 
+uint64_t vswap_counter(const std::string& name) {
+    auto c = sysfs::read_vswap_counters();
+    if (!c || !c->values.count(name))
+        fail("vswap counter " + name + " is missing");
+    return c->values.at(name);
+}
+
 } // namespace vswap::tests

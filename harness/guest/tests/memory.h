@@ -105,4 +105,7 @@ PagemapSummary push_out(void* addr, size_t bytes, const std::filesystem::path& c
 uint64_t swapped_out_total();
 uint64_t swapped_in_total();
 
+// A counter of /sys/kernel/debug/vswap; fails the test if it is missing.
+uint64_t vswap_counter(const std::string& name);
+
 } // namespace vswap::tests
