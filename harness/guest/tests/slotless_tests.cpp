@@ -46,6 +46,9 @@ void zswap_only_memory_high(TestContext& ctx) {
     o.timeout_s = supported ? 120 : 20;
     uint64_t highest = 0;
     o.sample = [&](const Cgroup& cg) { highest = std::max(highest, cg.read("memory.current")); };
+    // free(1) reads /proc/meminfo: it must show no swap, zswap or not.
+    sysfs::Counters meminfo;
+    o.while_held = [&](const Cgroup&) { meminfo = sysfs::read_meminfo(); };
     auto run = run_pressure(ctx, o);
     const bool swaps_empty = active_swaps().empty();
     ctx.note("run", {{"exit", run.exit.describe()},
@@ -56,7 +59,9 @@ void zswap_only_memory_high(TestContext& ctx) {
                      {"zswapped_held", run.stat_held["zswapped"]},
                      {"zswpout", run.vmstat_delta["zswpout"]},
                      {"swpout_zero", run.vmstat_delta["swpout_zero"]},
-                     {"proc_swaps_empty", swaps_empty}});
+                     {"proc_swaps_empty", swaps_empty},
+                     {"meminfo_swap_total_held", meminfo["SwapTotal"]},
+                     {"meminfo_swap_free_held", meminfo["SwapFree"]}});
     if (!supported)
         not_supported("no swap device: this kernel cannot reclaim anonymous memory into zswap "
                       "(zswpout +" +
@@ -69,6 +74,9 @@ void zswap_only_memory_high(TestContext& ctx) {
     require_clean(run, "workload under memory.high with zswap only");
     require(run.vmstat_delta["zswpout"] > 0, "zswpout did not rise");
     require(swaps_empty, "/proc/swaps is not empty");
+    require(meminfo["SwapTotal"] == 0 && meminfo["SwapFree"] == 0,
+            "/proc/meminfo shows SwapTotal " + mib(meminfo["SwapTotal"]) + ", SwapFree " +
+                mib(meminfo["SwapFree"]) + " with no swap device (zswap is not swap space)");
     require(run.current_held <= o.memory_high + 4 * MiB,
             "memory.current is " + mib(run.current_held) +
                 " with the data held, over memory.high " + mib(o.memory_high));
@@ -149,7 +157,10 @@ void lazy_slots(TestContext& ctx) {
     const uint64_t phys = vswap_counter("backing_phys");
     const uint64_t used = swap_used_bytes();
     const uint64_t swap_current = sysfs::read_u64(cg / "memory.swap.current");
+    auto meminfo = sysfs::read_meminfo();
+    const uint64_t meminfo_used = meminfo["SwapTotal"] - meminfo["SwapFree"];
     ctx.note("in_zswap", {{"pm_swap", pm.swapped},
+                          {"meminfo_swap_used", meminfo_used},
                           {"backing_zswap", in_zswap},
                           {"backing_phys", phys},
                           {"proc_swaps_used", used},
@@ -159,7 +170,9 @@ void lazy_slots(TestContext& ctx) {
     require(phys == 0 && used == 0, "pages held by zswap took physical slots (backing_phys " +
                                         std::to_string(phys) + ", /proc/swaps used " +
                                         std::to_string(used) + ")");
-    // memory.swap counts physical slots only: none are in use.
+    // free(1) and memory.swap count physical slots only: none are in use.
+    require(meminfo_used == 0, "/proc/meminfo shows " + mib(meminfo_used) +
+                                   " of swap in use with every swapped-out page in zswap");
     require(swap_current == 0, "memory.swap.current is " + std::to_string(swap_current) +
                                    " with every swapped-out page in zswap");
 
@@ -169,13 +182,17 @@ void lazy_slots(TestContext& ctx) {
     auto delta = reclaim_into_shrinker(cg);
     const uint64_t phys_after = vswap_counter("backing_phys");
     const uint64_t current_after = sysfs::read_u64(cg / "memory.swap.current");
+    meminfo = sysfs::read_meminfo();
+    const uint64_t meminfo_used_after = meminfo["SwapTotal"] - meminfo["SwapFree"];
     ctx.note("written_back", {{"zswpwb", delta["zswpwb"]},
+                              {"meminfo_swap_used", meminfo_used_after},
                               {"backing_phys", phys_after},
                               {"proc_swaps_used", swap_used_bytes()},
                               {"memory.swap.current", current_after}});
     require(delta["zswpwb"] > 0, "memory.reclaim wrote nothing back from zswap");
     require(phys_after > 0, "written-back pages have no slot");
     require(swap_used_bytes() > 0, "/proc/swaps shows no slot in use after writeback");
+    require(meminfo_used_after > 0, "/proc/meminfo shows no swap in use after writeback");
     // The slots written back are charged as they are taken: this cgroup
     // holds every slot in use (nothing else swapped since the push-out).
     require(current_after > 0, "written-back pages took slots that memory.swap.current (0) "
