@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <sys/mman.h>
 #include <thread>
@@ -203,6 +204,54 @@ void swapoff_interrupted(TestContext& ctx) {
     require_intact(m.data(), m.pages(), PageContent::Random, 71, "after the interrupted swapoff");
 }
 
+// Entries that only the swap cache holds: MADV_WILLNEED starts reads of a
+// swapped-out range into the swap cache, and MADV_DONTNEED at once drops
+// the owner's references while the reads are in flight (their folios
+// locked, so the zap cannot free them). swapoff must drop those
+// entries and finish; with virtual swap, their descriptors must go too.
+void swapoff_orphans(TestContext& ctx) {
+    const bool vswap = kernel_has_slotless_entries();
+    const uint64_t entries_before = vswap ? vswap_counter("entries") : 0;
+    const uint64_t cached_before = sysfs::read_meminfo()["SwapCached"];
+    auto [area, m, pm] = swap_out_random(ctx, 32 * MiB, 81);
+    // Chunk by chunk: the reads of a chunk are in flight when it is dropped.
+    constexpr uint64_t kChunk = 256 * 1024;
+    for (uint64_t off = 0; off < m.bytes(); off += kChunk) {
+        if (madvise(m.data() + off, kChunk, MADV_WILLNEED) != 0)
+            fail(std::string("MADV_WILLNEED: ") + std::strerror(errno));
+        if (madvise(m.data() + off, kChunk, MADV_DONTNEED) != 0)
+            fail(std::string("MADV_DONTNEED: ") + std::strerror(errno));
+    }
+    m = Mapping();
+    const uint64_t cached = sysfs::read_meminfo()["SwapCached"];
+    const uint64_t orphans = cached > cached_before ? (cached - cached_before) / kPage : 0;
+    const uint64_t entries_orphaned = vswap ? vswap_counter("entries") : 0;
+    ctx.note("unmapped", {{"swapped_out", pm.swapped},
+                          {"swap_cached_pages", orphans},
+                          {"vswap_entries_before", entries_before},
+                          {"vswap_entries", entries_orphaned}});
+    // SwapCached is summed from per-CPU counters that drift by a few pages.
+    if (orphans < 64)
+        skip("the reads had finished before the range was dropped: only " +
+             std::to_string(orphans) + " pages were left to the swap cache alone");
+    if (int error = try_swap_off(area))
+        fail("swapoff " + area.string() + " with " + std::to_string(orphans) +
+             " pages left to the swap cache: " + std::strerror(error));
+    const uint64_t cached_after = sysfs::read_meminfo()["SwapCached"];
+    const uint64_t entries_after = vswap ? vswap_counter("entries") : 0;
+    if (int error = try_swap_on(area))
+        fail("swapon " + area.string() + ": " + std::strerror(error));
+    ctx.note("swapoff", {{"swap_cached_bytes", cached_after}, {"vswap_entries", entries_after}});
+    // Other tasks may swap a few pages meanwhile.
+    require(cached_after <= cached_before + 64 * kPage,
+            "SwapCached is " + mib(cached_after) + " after swapoff (" + mib(cached_before) +
+                " before the test)");
+    require(!vswap || entries_after <= entries_before + 64,
+            std::to_string(entries_after) + " vswap entries after swapoff, " +
+                std::to_string(entries_before) + " before the test: swapoff left the " +
+                "orphaned ones");
+}
+
 } // namespace
 
 void add_swapoff_tests(std::vector<TestCase>& tests) {
@@ -228,6 +277,14 @@ void add_swapoff_tests(std::vector<TestCase>& tests) {
     r.backend = BackendKind::Disk;
     r.body = swapoff_not_refault;
     tests.push_back(r);
+
+    TestCase o;
+    o.name = "swapoff.orphans";
+    o.summary = "swapoff drops entries that only the swap cache holds (their owner unmapped "
+                "them during readahead)";
+    o.backend = BackendKind::Disk;
+    o.body = swapoff_orphans;
+    tests.push_back(o);
 
     TestCase i;
     i.name = "swapoff.interrupted";
