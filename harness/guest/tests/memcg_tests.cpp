@@ -149,7 +149,10 @@ void memcg_zswap_max(TestContext& ctx) {
 // unpatched kernel charges zswap to memory.swap, so this cgroup cannot
 // swap at all there). Then, mixed pages under no swap limit: the charge
 // equals the slots the cgroup took (its random pages, which zswap
-// rejects), is below what it swapped out, and goes when it exits.
+// rejects), not its pages in zswap, and goes when it exits. Last, random
+// pages under memory.swap.max: the limit holds when slots are charged at
+// write-out, after zswap rejected the pages, and the overflow is an OOM
+// kill, not a hang.
 void memcg_swap_counts_slots(TestContext& ctx) {
     PressureOptions o;
     o.cgroup = "no-slots";
@@ -213,6 +216,33 @@ void memcg_swap_counts_slots(TestContext& ctx) {
     require(mixed.swap_current_after == 0, "memory.swap.current is " +
                                                mib(mixed.swap_current_after) +
                                                " after the workload exited");
+
+    PressureOptions r;
+    r.cgroup = "slot-limit";
+    r.bytes = 40 * MiB;
+    r.memory_max = 16 * MiB;
+    r.swap_max = 4 * MiB;
+    r.mixed = false;
+    r.content = PageContent::Random;
+    r.timeout_s = 90;
+    auto capped = run_pressure(ctx, r);
+    ctx.note("slot_limit", {{"exit", capped.exit.describe()},
+                            {"memory.swap.peak", capped.swap_peak},
+                            {"swap.events.max", capped.swap_events["max"]},
+                            {"events.oom_kill", capped.events["oom_kill"]},
+                            {"zswpout", capped.vmstat_delta["zswpout"]}});
+    require(!capped.exit.timed_out, "the workload hung at memory.swap.max instead of being "
+                                    "OOM-killed");
+    require(capped.exit.killed_by(SIGKILL), "36 MiB of random pages over memory.max with 4 MiB "
+                                            "of swap should end in an OOM kill, but the "
+                                            "workload " +
+                                                capped.exit.describe());
+    require(capped.swap_peak > 0 && capped.swap_peak <= *r.swap_max,
+            "memory.swap.peak is " + mib(capped.swap_peak) + " with memory.swap.max " +
+                mib(*r.swap_max));
+    require(capped.swap_current_after == 0, "memory.swap.current is " +
+                                                mib(capped.swap_current_after) +
+                                                " after the workload was killed");
 }
 
 // Forces reclaim of a held workload so that zswap's shrinker runs.
