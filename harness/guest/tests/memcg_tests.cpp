@@ -57,38 +57,48 @@ void memcg_max(TestContext& ctx) {
             "memory.swap.current is " + mib(run.swap_current_after) + " after the workload exited");
 }
 
-void memcg_swap_max(TestContext& ctx) {
+// Random pages, which each need a slot, over memory.max + memory.swap.max
+// in cgroup `name`: the limit holds and the overflow is a clean OOM kill.
+void overflow_swap_max(TestContext& ctx, const std::string& name, uint64_t bytes,
+                       uint64_t swap_max) {
     PressureOptions o;
-    o.bytes = 64 * MiB;
+    o.cgroup = name;
+    o.bytes = bytes;
     o.memory_max = 16 * MiB;
-    o.swap_max = 8 * MiB;
+    o.swap_max = swap_max;
     o.mixed = false;
-    o.content = PageContent::Random; // each needs a slot (see memcg_max)
+    o.content = PageContent::Random;
     o.timeout_s = 90;
     auto run = run_pressure(ctx, o);
-    ctx.note("run", {{"exit", run.exit.describe()},
-                     {"memory.swap.peak", run.swap_peak},
-                     {"events.oom_kill", run.events["oom_kill"]},
-                     {"swap.events.max", run.swap_events["max"]},
-                     {"swap.events.fail", run.swap_events["fail"]}});
-    require(!run.exit.timed_out, "the workload hung instead of being OOM-killed");
+    ctx.note(name, {{"exit", run.exit.describe()},
+                    {"memory.swap.peak", run.swap_peak},
+                    {"events.oom_kill", run.events["oom_kill"]},
+                    {"swap.events.max", run.swap_events["max"]},
+                    {"swap.events.fail", run.swap_events["fail"]},
+                    {"zswpout", run.vmstat_delta["zswpout"]}});
+    require(!run.exit.timed_out, name + ": the workload hung instead of being OOM-killed");
     require(run.exit.killed_by(SIGKILL),
-            "48 MiB over memory.max + memory.swap.max should end in an OOM kill, but the "
-            "workload " +
+            name + ": " + mib(bytes - o.memory_max - swap_max) +
+                " over memory.max + memory.swap.max should end in an OOM kill, but the "
+                "workload " +
                 run.exit.describe());
-    require(run.events["oom_kill"] >= 1, "memory.events oom_kill did not count the kill");
-    require(run.swap_peak > 0, "memory.swap.peak is 0: nothing was swapped");
-    require(run.swap_peak <= *o.swap_max,
-            "memory.swap.peak " + mib(run.swap_peak) + " exceeds memory.swap.max");
+    require(run.events["oom_kill"] >= 1, name + ": memory.events oom_kill did not count the kill");
+    require(run.swap_peak > 0, name + ": memory.swap.peak is 0: nothing was swapped");
+    require(run.swap_peak <= swap_max, name + ": memory.swap.peak " + mib(run.swap_peak) +
+                                           " exceeds memory.swap.max " + mib(swap_max));
     // An event means a charge tried to go past the limit and failed. When
     // usage lands exactly on the limit, reclaim stops trying and the kernel
     // rightly counts none: the limit was reached and held either way.
-    require(run.swap_events["max"] + run.swap_events["fail"] >= 1 || run.swap_peak == *o.swap_max,
-            "memory.swap.events counted no max/fail event and memory.swap.peak " +
+    require(run.swap_events["max"] + run.swap_events["fail"] >= 1 || run.swap_peak == swap_max,
+            name + ": memory.swap.events counted no max/fail event and memory.swap.peak " +
                 mib(run.swap_peak) + " never reached memory.swap.max");
-    require(run.swap_current_after <= kSlotCacheSlack, "memory.swap.current is " +
+    require(run.swap_current_after <= kSlotCacheSlack, name + ": memory.swap.current is " +
                                                            mib(run.swap_current_after) +
                                                            " after the workload was killed");
+}
+
+void memcg_swap_max(TestContext& ctx) {
+    overflow_swap_max(ctx, "workload", 64 * MiB, 8 * MiB);
 }
 
 void memcg_zswap_max(TestContext& ctx) {
@@ -217,32 +227,8 @@ void memcg_swap_counts_slots(TestContext& ctx) {
                                                mib(mixed.swap_current_after) +
                                                " after the workload exited");
 
-    PressureOptions r;
-    r.cgroup = "slot-limit";
-    r.bytes = 40 * MiB;
-    r.memory_max = 16 * MiB;
-    r.swap_max = 4 * MiB;
-    r.mixed = false;
-    r.content = PageContent::Random;
-    r.timeout_s = 90;
-    auto capped = run_pressure(ctx, r);
-    ctx.note("slot_limit", {{"exit", capped.exit.describe()},
-                            {"memory.swap.peak", capped.swap_peak},
-                            {"swap.events.max", capped.swap_events["max"]},
-                            {"events.oom_kill", capped.events["oom_kill"]},
-                            {"zswpout", capped.vmstat_delta["zswpout"]}});
-    require(!capped.exit.timed_out, "the workload hung at memory.swap.max instead of being "
-                                    "OOM-killed");
-    require(capped.exit.killed_by(SIGKILL), "36 MiB of random pages over memory.max with 4 MiB "
-                                            "of swap should end in an OOM kill, but the "
-                                            "workload " +
-                                                capped.exit.describe());
-    require(capped.swap_peak > 0 && capped.swap_peak <= *r.swap_max,
-            "memory.swap.peak is " + mib(capped.swap_peak) + " with memory.swap.max " +
-                mib(*r.swap_max));
-    require(capped.swap_current_after == 0, "memory.swap.current is " +
-                                                mib(capped.swap_current_after) +
-                                                " after the workload was killed");
+    // Slots charged at write-out, after zswap rejected the pages.
+    overflow_swap_max(ctx, "slot-limit", 40 * MiB, 4 * MiB);
 }
 
 // Forces reclaim of a held workload so that zswap's shrinker runs.
