@@ -1,7 +1,6 @@
 // memcg limits are enforced and the counters agree with what the workload
 // did: memory.max, memory.swap.max, memory.zswap.max and
 // memory.zswap.writeback.
-#include "guest/backend.h"
 #include "guest/sysfs.h"
 #include "guest/tests/memory.h"
 #include "guest/tests/suites.h"
@@ -153,84 +152,6 @@ void memcg_zswap_max(TestContext& ctx) {
     require(none.vmstat_delta["pswpout"] > 0, "with zswap closed nothing went to the disk");
 }
 
-// memory.swap counts physical slots only: zswap and fill backings are
-// not swap space. First, memory.swap.max=0 with zswap on: the cgroup still
-// reclaims into zswap and is not OOM-killed, and never holds a slot (the
-// unpatched kernel charges zswap to memory.swap, so this cgroup cannot
-// swap at all there). Then, mixed pages under no swap limit: the charge
-// equals the slots the cgroup took (its random pages, which zswap
-// rejects), not its pages in zswap, and goes when it exits. Last, random
-// pages under memory.swap.max: the limit holds when slots are charged at
-// write-out, after zswap rejected the pages, and the overflow is an OOM
-// kill, not a hang.
-void memcg_swap_counts_slots(TestContext& ctx) {
-    PressureOptions o;
-    o.cgroup = "no-slots";
-    o.bytes = 40 * MiB;
-    o.memory_max = 16 * MiB;
-    o.swap_max = 0;
-    o.mixed = false;
-    o.content = PageContent::Compressible;
-    o.timeout_s = 90;
-    uint64_t swap_highest = 0;
-    o.sample = [&](const Cgroup& cg) {
-        swap_highest = std::max(swap_highest, cg.read("memory.swap.current"));
-    };
-    auto zswap_only = run_pressure(ctx, o);
-    const uint64_t zswpout = zswap_only.stat_held["zswpout"];
-    ctx.note("swap_max_0", {{"exit", zswap_only.exit.describe()},
-                            {"verified", zswap_only.verified},
-                            {"zswpout", zswpout},
-                            {"memory.swap.current_highest_sampled", swap_highest},
-                            {"memory.swap.peak", zswap_only.swap_peak},
-                            {"memory.peak", zswap_only.peak}});
-    if (!kernel_has_slotless_entries())
-        not_supported("memory.swap.max=0 keeps zswap from the cgroup on this kernel: the "
-                      "workload " +
-                      zswap_only.exit.describe() + " after " + std::to_string(zswpout) +
-                      " pages went to zswap");
-    require_clean(zswap_only, "memory.swap.max=0 workload with zswap");
-    require(zswpout * kPage >= o.bytes - o.memory_max,
-            "only " + std::to_string(zswpout) + " pages went to zswap; " +
-                mib(o.bytes - o.memory_max) + " could not stay resident");
-    require(zswap_only.swap_peak == 0 && swap_highest == 0,
-            "memory.swap.max=0, yet memory.swap.peak is " + mib(zswap_only.swap_peak) +
-                " (sampled " + mib(swap_highest) + ")");
-
-    PressureOptions m;
-    m.cgroup = "mixed";
-    m.bytes = 48 * MiB;
-    m.memory_max = 16 * MiB;
-    uint64_t charged = 0, slots = 0;
-    const uint64_t slots_before = vswap_counter("backing_phys");
-    m.while_held = [&](const Cgroup& cg) {
-        charged = cg.read("memory.swap.current");
-        const uint64_t now = vswap_counter("backing_phys");
-        slots = now > slots_before ? now - slots_before : 0;
-    };
-    auto mixed = run_pressure(ctx, m);
-    require_clean(mixed, "mixed workload");
-    const uint64_t zswapped = mixed.stat_held["zswapped"];
-    ctx.note("mixed", {{"memory.swap.current", charged},
-                       {"new_entries_on_slots", slots},
-                       {"zswapped_bytes", zswapped},
-                       {"pswpout", mixed.vmstat_delta["pswpout"]},
-                       {"swap_current_after_exit", mixed.swap_current_after}});
-    require(slots > 0, "no random page took a slot (zswap should reject them)");
-    require(zswapped > 0, "no page was held in zswap");
-    // Slot caches and other tasks' swap-outs shift the count by a little.
-    const uint64_t slack = 64 * kPage;
-    require(charged + slack >= slots * kPage && charged <= slots * kPage + slack,
-            "memory.swap.current is " + mib(charged) + " for " + mib(slots * kPage) +
-                " of new slots");
-    require(mixed.swap_current_after == 0, "memory.swap.current is " +
-                                               mib(mixed.swap_current_after) +
-                                               " after the workload exited");
-
-    // Slots charged at write-out, after zswap rejected the pages.
-    overflow_swap_max(ctx, "slot-limit", 40 * MiB, 4 * MiB);
-}
-
 // Forces reclaim of a held workload so that zswap's shrinker runs.
 void reclaim_hard(const Cgroup& cg) {
     for (int i = 0; i < 8; ++i)
@@ -291,10 +212,6 @@ void add_memcg_tests(std::vector<TestCase>& tests) {
     tests.push_back(make("memcg.swap_max",
                          "memory.swap.max caps swap; the overflow is a clean OOM kill",
                          BackendKind::Disk, memcg_swap_max));
-    tests.push_back(make("memcg.swap_counts_slots",
-                         "memory.swap counts physical slots only: swap.max=0 still lets a "
-                         "cgroup use zswap",
-                         BackendKind::Zswap, memcg_swap_counts_slots));
     tests.push_back(make("memcg.zswap_max",
                          "memory.zswap.max caps zswap (and 0 bypasses it); the rest goes to disk",
                          BackendKind::Zswap, memcg_zswap_max));
