@@ -12,24 +12,12 @@ DiskImage::DiskImage(fs::path path, uint64_t bytes) : path_(std::move(path)) {
 }
 
 DiskImage::~DiskImage() {
-    remove();
-}
-
-DiskImage::DiskImage(DiskImage&& other) noexcept : path_(std::exchange(other.path_, {})) {}
-
-DiskImage& DiskImage::operator=(DiskImage&& other) noexcept {
-    if (this != &other) {
-        remove();
-        path_ = std::exchange(other.path_, {});
-    }
-    return *this;
-}
-
-void DiskImage::remove() noexcept {
     if (path_.empty())
         return;
     std::error_code ec;
     fs::remove(path_, ec);
 }
+
+DiskImage::DiskImage(DiskImage&& other) noexcept : path_(std::exchange(other.path_, {})) {}
 
 } // namespace vswap

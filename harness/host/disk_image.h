@@ -11,16 +11,14 @@ public:
     // Creates (or truncates) @path as a sparse file of @bytes.
     DiskImage(std::filesystem::path path, uint64_t bytes);
     ~DiskImage();
-    DiskImage(DiskImage&& other) noexcept;
-    DiskImage& operator=(DiskImage&& other) noexcept;
+    DiskImage(DiskImage&& other) noexcept; // for std::vector
+    DiskImage& operator=(DiskImage&&) = delete;
     DiskImage(const DiskImage&) = delete;
     DiskImage& operator=(const DiskImage&) = delete;
 
     const std::filesystem::path& path() const { return path_; }
 
 private:
-    void remove() noexcept;
-
     std::filesystem::path path_; // empty once moved from
 };
 

@@ -20,10 +20,6 @@ void memcg_max(TestContext& ctx) {
     PressureOptions o;
     o.bytes = 48 * MiB;
     o.memory_max = 16 * MiB;
-    // Pages that each take a slot on every kernel (virtual swap stores
-    // zero and same-filled pages in no slot, and charges no swap for them).
-    o.mixed = false;
-    o.content = PageContent::Random;
     uint64_t current = 0, swap_current = 0;
     o.while_held = [&](const Cgroup& cg) {
         current = cg.read("memory.current");
@@ -56,48 +52,36 @@ void memcg_max(TestContext& ctx) {
             "memory.swap.current is " + mib(run.swap_current_after) + " after the workload exited");
 }
 
-// Random pages, which each need a slot, over memory.max + memory.swap.max
-// in cgroup `name`: the limit holds and the overflow is a clean OOM kill.
-void overflow_swap_max(TestContext& ctx, const std::string& name, uint64_t bytes,
-                       uint64_t swap_max) {
+void memcg_swap_max(TestContext& ctx) {
     PressureOptions o;
-    o.cgroup = name;
-    o.bytes = bytes;
+    o.bytes = 64 * MiB;
     o.memory_max = 16 * MiB;
-    o.swap_max = swap_max;
-    o.mixed = false;
-    o.content = PageContent::Random;
+    o.swap_max = 8 * MiB;
     o.timeout_s = 90;
     auto run = run_pressure(ctx, o);
-    ctx.note(name, {{"exit", run.exit.describe()},
-                    {"memory.swap.peak", run.swap_peak},
-                    {"events.oom_kill", run.events["oom_kill"]},
-                    {"swap.events.max", run.swap_events["max"]},
-                    {"swap.events.fail", run.swap_events["fail"]},
-                    {"zswpout", run.vmstat_delta["zswpout"]}});
-    require(!run.exit.timed_out, name + ": the workload hung instead of being OOM-killed");
+    ctx.note("run", {{"exit", run.exit.describe()},
+                     {"memory.swap.peak", run.swap_peak},
+                     {"events.oom_kill", run.events["oom_kill"]},
+                     {"swap.events.max", run.swap_events["max"]},
+                     {"swap.events.fail", run.swap_events["fail"]}});
+    require(!run.exit.timed_out, "the workload hung instead of being OOM-killed");
     require(run.exit.killed_by(SIGKILL),
-            name + ": " + mib(bytes - o.memory_max - swap_max) +
-                " over memory.max + memory.swap.max should end in an OOM kill, but the "
-                "workload " +
+            "48 MiB over memory.max + memory.swap.max should end in an OOM kill, but the "
+            "workload " +
                 run.exit.describe());
-    require(run.events["oom_kill"] >= 1, name + ": memory.events oom_kill did not count the kill");
-    require(run.swap_peak > 0, name + ": memory.swap.peak is 0: nothing was swapped");
-    require(run.swap_peak <= swap_max, name + ": memory.swap.peak " + mib(run.swap_peak) +
-                                           " exceeds memory.swap.max " + mib(swap_max));
+    require(run.events["oom_kill"] >= 1, "memory.events oom_kill did not count the kill");
+    require(run.swap_peak > 0, "memory.swap.peak is 0: nothing was swapped");
+    require(run.swap_peak <= *o.swap_max,
+            "memory.swap.peak " + mib(run.swap_peak) + " exceeds memory.swap.max");
     // An event means a charge tried to go past the limit and failed. When
     // usage lands exactly on the limit, reclaim stops trying and the kernel
     // rightly counts none: the limit was reached and held either way.
-    require(run.swap_events["max"] + run.swap_events["fail"] >= 1 || run.swap_peak == swap_max,
-            name + ": memory.swap.events counted no max/fail event and memory.swap.peak " +
+    require(run.swap_events["max"] + run.swap_events["fail"] >= 1 || run.swap_peak == *o.swap_max,
+            "memory.swap.events counted no max/fail event and memory.swap.peak " +
                 mib(run.swap_peak) + " never reached memory.swap.max");
-    require(run.swap_current_after <= kSlotCacheSlack, name + ": memory.swap.current is " +
+    require(run.swap_current_after <= kSlotCacheSlack, "memory.swap.current is " +
                                                            mib(run.swap_current_after) +
                                                            " after the workload was killed");
-}
-
-void memcg_swap_max(TestContext& ctx) {
-    overflow_swap_max(ctx, "workload", 64 * MiB, 8 * MiB);
 }
 
 void memcg_zswap_max(TestContext& ctx) {

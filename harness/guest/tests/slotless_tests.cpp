@@ -18,6 +18,12 @@ namespace {
 const std::filesystem::path kZswapEnabled = "/sys/module/zswap/parameters/enabled";
 const std::filesystem::path kZswapShrinker = "/sys/module/zswap/parameters/shrinker_enabled";
 
+// Swap in use as /proc/meminfo (what free(1) reads) reports it.
+uint64_t meminfo_swap_used() {
+    auto meminfo = sysfs::read_meminfo();
+    return meminfo["SwapTotal"] - meminfo["SwapFree"];
+}
+
 // Eight memory.reclaim of 64 MiB on a cgroup whose pages are all out
 // already: reclaim falls to the zswap shrinker. Returns the vmstat delta.
 sysfs::Counters reclaim_into_shrinker(const std::filesystem::path& cg) {
@@ -157,8 +163,7 @@ void lazy_slots(TestContext& ctx) {
     const uint64_t phys = vswap_counter("backing_phys");
     const uint64_t used = swap_used_bytes();
     const uint64_t swap_current = sysfs::read_u64(cg / "memory.swap.current");
-    auto meminfo = sysfs::read_meminfo();
-    const uint64_t meminfo_used = meminfo["SwapTotal"] - meminfo["SwapFree"];
+    const uint64_t meminfo_used = meminfo_swap_used();
     ctx.note("in_zswap", {{"pm_swap", pm.swapped},
                           {"meminfo_swap_used", meminfo_used},
                           {"backing_zswap", in_zswap},
@@ -185,8 +190,7 @@ void lazy_slots(TestContext& ctx) {
     auto delta = reclaim_into_shrinker(cg);
     const uint64_t phys_after = vswap_counter("backing_phys");
     const uint64_t current_after = sysfs::read_u64(cg / "memory.swap.current");
-    meminfo = sysfs::read_meminfo();
-    const uint64_t meminfo_used_after = meminfo["SwapTotal"] - meminfo["SwapFree"];
+    const uint64_t meminfo_used_after = meminfo_swap_used();
     ctx.note("written_back", {{"zswpwb", delta["zswpwb"]},
                               {"meminfo_swap_used", meminfo_used_after},
                               {"backing_phys", phys_after},
