@@ -42,21 +42,24 @@ fs::path selftest_bin_dir(const Paths& paths) {
 
 void ensure_selftests(const Paths& paths, Progress& progress) {
     const fs::path repo = paths.series_tree();
-    if (!git_ref_exists(repo, kBaseTag))
-        throw UserError("no kernel source with a " + std::string(kBaseTag) + " commit in " +
-                            repo.string() + " to build the selftests from",
-                        "run 'scripts/vswap kernel source' first");
-    const std::string base = git_rev(repo, kBaseTag);
+    if (!git_ref_exists(repo, kSeriesBranch))
+        throw UserError("no " + std::string(kSeriesBranch) + " branch in " + repo.string() +
+                            " to build the selftests from",
+                        "run 'scripts/vswap patches apply' first");
+    // The sources the binaries depend on, as git trees: rebuilt only when
+    // one of them changes, not on every change to the series.
+    const std::string sources = git_tree_id(repo, std::string(kSeriesBranch) + ":tools") + " " +
+                                git_tree_id(repo, std::string(kSeriesBranch) + ":include/uapi");
     const fs::path dir = selftests_dir(paths);
     const fs::path stamp = dir / "stamp";
     bool complete = true;
     for (const auto& t : selftests())
         complete &= fs::exists(selftest_bin_dir(paths) / t.name);
-    if (complete && trim(read_file_if_exists(stamp).value_or("")) == base)
+    if (complete && trim(read_file_if_exists(stamp).value_or("")) == sources)
         return;
 
-    progress.info("building the kernel selftests (cow, test_zswap, test_memcontrol) from " +
-                  std::string(kBaseTag));
+    progress.info("building the kernel selftests (cow, test_zswap, test_memcontrol) from the " +
+                  std::string(kSeriesBranch) + " branch");
     const fs::path src = dir / "src";
     const fs::path log = dir / "build.log";
     fs::remove_all(src);
@@ -66,7 +69,8 @@ void ensure_selftests(const Paths& paths, Progress& progress) {
     RunOptions quiet;
     quiet.output = Output::File;
     quiet.output_file = log;
-    std::string archive = "git -C " + shell_quote(repo.string()) + " archive " + kBaseTag;
+    std::string archive =
+        "git -C " + shell_quote(repo.string()) + " archive " + std::string(kSeriesBranch);
     for (const auto& p : kSourcePaths)
         archive += " " + shell_quote(p);
     archive += " | tar -x -C " + shell_quote(src.string());
@@ -88,7 +92,7 @@ void ensure_selftests(const Paths& paths, Progress& progress) {
         fs::copy_file(out / t.name, selftest_bin_dir(paths) / t.name,
                       fs::copy_options::overwrite_existing);
     }
-    write_file_atomic(stamp, base + "\n");
+    write_file_atomic(stamp, sources + "\n");
 }
 
 BootRequest selftests_request(const Paths& paths, const std::string& kernel) {

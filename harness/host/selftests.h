@@ -1,7 +1,8 @@
 // The kernel's own tests from the same tree: tools/testing/selftests/mm/cow,
 // cgroup/test_zswap and cgroup/test_memcontrol, built on the host from the
-// base commit (vswap-base; the series does not touch them) and run in the
-// guest under chroot /host with a swap disk and zswap on.
+// series branch (which adapts test_memcg_swap_max_peak to memory.swap
+// counting device slots) and run on every kernel, baseline included, in
+// the guest under chroot /host with a swap disk and zswap on.
 #pragma once
 
 #include "host/boot.h"
@@ -22,9 +23,10 @@ struct Selftest {
 };
 const std::vector<Selftest>& selftests();
 
-// build/selftests/bin: the binaries, rebuilt when the base commit changes.
+// build/selftests/bin: the binaries, rebuilt when the series' tools/ or
+// include/uapi/ change.
 std::filesystem::path selftest_bin_dir(const Paths& paths);
-// Extracts the sources (git archive vswap-base), installs the UAPI headers
+// Extracts the sources (git archive vswap), installs the UAPI headers
 // into that copy and builds the binaries; a no-op when they are current.
 void ensure_selftests(const Paths& paths, Progress& progress);
 

@@ -1,6 +1,7 @@
 // memcg limits are enforced and the counters agree with what the workload
 // did: memory.max, memory.swap.max, memory.zswap.max and
 // memory.zswap.writeback.
+#include "guest/backend.h"
 #include "guest/sysfs.h"
 #include "guest/tests/memory.h"
 #include "guest/tests/suites.h"
@@ -20,6 +21,10 @@ void memcg_max(TestContext& ctx) {
     PressureOptions o;
     o.bytes = 48 * MiB;
     o.memory_max = 16 * MiB;
+    // Pages that each take a slot on every kernel (virtual swap stores
+    // zero and same-filled pages in no slot, and charges no swap for them).
+    o.mixed = false;
+    o.content = PageContent::Random;
     uint64_t current = 0, swap_current = 0;
     o.while_held = [&](const Cgroup& cg) {
         current = cg.read("memory.current");
@@ -52,36 +57,48 @@ void memcg_max(TestContext& ctx) {
             "memory.swap.current is " + mib(run.swap_current_after) + " after the workload exited");
 }
 
-void memcg_swap_max(TestContext& ctx) {
+// Random pages, which each need a slot, over memory.max + memory.swap.max
+// in cgroup `name`: the limit holds and the overflow is a clean OOM kill.
+void overflow_swap_max(TestContext& ctx, const std::string& name, uint64_t bytes,
+                       uint64_t swap_max) {
     PressureOptions o;
-    o.bytes = 64 * MiB;
+    o.cgroup = name;
+    o.bytes = bytes;
     o.memory_max = 16 * MiB;
-    o.swap_max = 8 * MiB;
+    o.swap_max = swap_max;
+    o.mixed = false;
+    o.content = PageContent::Random;
     o.timeout_s = 90;
     auto run = run_pressure(ctx, o);
-    ctx.note("run", {{"exit", run.exit.describe()},
-                     {"memory.swap.peak", run.swap_peak},
-                     {"events.oom_kill", run.events["oom_kill"]},
-                     {"swap.events.max", run.swap_events["max"]},
-                     {"swap.events.fail", run.swap_events["fail"]}});
-    require(!run.exit.timed_out, "the workload hung instead of being OOM-killed");
+    ctx.note(name, {{"exit", run.exit.describe()},
+                    {"memory.swap.peak", run.swap_peak},
+                    {"events.oom_kill", run.events["oom_kill"]},
+                    {"swap.events.max", run.swap_events["max"]},
+                    {"swap.events.fail", run.swap_events["fail"]},
+                    {"zswpout", run.vmstat_delta["zswpout"]}});
+    require(!run.exit.timed_out, name + ": the workload hung instead of being OOM-killed");
     require(run.exit.killed_by(SIGKILL),
-            "48 MiB over memory.max + memory.swap.max should end in an OOM kill, but the "
-            "workload " +
+            name + ": " + mib(bytes - o.memory_max - swap_max) +
+                " over memory.max + memory.swap.max should end in an OOM kill, but the "
+                "workload " +
                 run.exit.describe());
-    require(run.events["oom_kill"] >= 1, "memory.events oom_kill did not count the kill");
-    require(run.swap_peak > 0, "memory.swap.peak is 0: nothing was swapped");
-    require(run.swap_peak <= *o.swap_max,
-            "memory.swap.peak " + mib(run.swap_peak) + " exceeds memory.swap.max");
+    require(run.events["oom_kill"] >= 1, name + ": memory.events oom_kill did not count the kill");
+    require(run.swap_peak > 0, name + ": memory.swap.peak is 0: nothing was swapped");
+    require(run.swap_peak <= swap_max, name + ": memory.swap.peak " + mib(run.swap_peak) +
+                                           " exceeds memory.swap.max " + mib(swap_max));
     // An event means a charge tried to go past the limit and failed. When
     // usage lands exactly on the limit, reclaim stops trying and the kernel
     // rightly counts none: the limit was reached and held either way.
-    require(run.swap_events["max"] + run.swap_events["fail"] >= 1 || run.swap_peak == *o.swap_max,
-            "memory.swap.events counted no max/fail event and memory.swap.peak " +
+    require(run.swap_events["max"] + run.swap_events["fail"] >= 1 || run.swap_peak == swap_max,
+            name + ": memory.swap.events counted no max/fail event and memory.swap.peak " +
                 mib(run.swap_peak) + " never reached memory.swap.max");
-    require(run.swap_current_after <= kSlotCacheSlack, "memory.swap.current is " +
+    require(run.swap_current_after <= kSlotCacheSlack, name + ": memory.swap.current is " +
                                                            mib(run.swap_current_after) +
                                                            " after the workload was killed");
+}
+
+void memcg_swap_max(TestContext& ctx) {
+    overflow_swap_max(ctx, "workload", 64 * MiB, 8 * MiB);
 }
 
 void memcg_zswap_max(TestContext& ctx) {
@@ -134,6 +151,88 @@ void memcg_zswap_max(TestContext& ctx) {
     require(none.stat_held["zswpout"] == 0, "memory.zswap.max=0, yet the cgroup's zswpout is " +
                                                 std::to_string(none.stat_held["zswpout"]));
     require(none.vmstat_delta["pswpout"] > 0, "with zswap closed nothing went to the disk");
+}
+
+// memory.swap counts physical slots only: zswap and fill backings are
+// not swap space. First, memory.swap.max=0 with zswap on: the cgroup does
+// not swap at all, zswap included, as the cgroup-v2 interface promises
+// (every kernel), so the overflow is an OOM kill. Then, on virtual swap
+// only, mixed pages under no swap limit: the charge equals the slots the
+// cgroup took (its random pages, which zswap rejects), not its pages in
+// zswap, and goes when it exits. Last, random pages under memory.swap.max:
+// the limit holds when slots are charged at write-out, after zswap
+// rejected the pages, and the overflow is an OOM kill, not a hang.
+void memcg_swap_counts_slots(TestContext& ctx) {
+    PressureOptions o;
+    o.cgroup = "no-swap";
+    o.bytes = 40 * MiB;
+    o.memory_max = 16 * MiB;
+    o.swap_max = 0;
+    o.mixed = false;
+    o.content = PageContent::Compressible;
+    o.timeout_s = 90;
+    uint64_t swap_highest = 0, zswap_highest = 0;
+    o.sample = [&](const Cgroup& cg) {
+        swap_highest = std::max(swap_highest, cg.read("memory.swap.current"));
+        zswap_highest = std::max(zswap_highest, cg.read("memory.zswap.current"));
+    };
+    auto no_swap = run_pressure(ctx, o);
+    ctx.note("swap_max_0", {{"exit", no_swap.exit.describe()},
+                            {"memory.zswap.current_highest_sampled", zswap_highest},
+                            {"memory.swap.current_highest_sampled", swap_highest},
+                            {"memory.swap.peak", no_swap.swap_peak},
+                            {"swap.events.fail", no_swap.swap_events["fail"]},
+                            {"events.oom_kill", no_swap.events["oom_kill"]},
+                            {"zswpout_all_cgroups", no_swap.vmstat_delta["zswpout"]}});
+    require(!no_swap.exit.timed_out, "memory.swap.max=0: the workload hung instead of being "
+                                     "OOM-killed");
+    require(no_swap.exit.killed_by(SIGKILL),
+            "memory.swap.max=0: " + mib(o.bytes - o.memory_max) +
+                " over memory.max with no swap allowed should end in an OOM kill, but the "
+                "workload " +
+                no_swap.exit.describe());
+    require(zswap_highest == 0,
+            "memory.swap.max=0, yet the cgroup put " + mib(zswap_highest) + " in zswap");
+    require(no_swap.swap_peak == 0 && swap_highest == 0,
+            "memory.swap.max=0, yet memory.swap.peak is " + mib(no_swap.swap_peak) + " (sampled " +
+                mib(swap_highest) + ")");
+
+    if (!kernel_has_slotless_entries())
+        not_supported("memory.swap counts every swapped-out page on this kernel, zswap and "
+                      "zero pages included (memory.swap.max=0 was honoured)");
+
+    PressureOptions m;
+    m.cgroup = "mixed";
+    m.bytes = 48 * MiB;
+    m.memory_max = 16 * MiB;
+    uint64_t charged = 0, slots = 0;
+    const uint64_t slots_before = vswap_counter("backing_phys");
+    m.while_held = [&](const Cgroup& cg) {
+        charged = cg.read("memory.swap.current");
+        const uint64_t now = vswap_counter("backing_phys");
+        slots = now > slots_before ? now - slots_before : 0;
+    };
+    auto mixed = run_pressure(ctx, m);
+    require_clean(mixed, "mixed workload");
+    const uint64_t zswapped = mixed.stat_held["zswapped"];
+    ctx.note("mixed", {{"memory.swap.current", charged},
+                       {"new_entries_on_slots", slots},
+                       {"zswapped_bytes", zswapped},
+                       {"pswpout", mixed.vmstat_delta["pswpout"]},
+                       {"swap_current_after_exit", mixed.swap_current_after}});
+    require(slots > 0, "no random page took a slot (zswap should reject them)");
+    require(zswapped > 0, "no page was held in zswap");
+    // Slot caches and other tasks' swap-outs shift the count by a little.
+    const uint64_t slack = 64 * kPage;
+    require(charged + slack >= slots * kPage && charged <= slots * kPage + slack,
+            "memory.swap.current is " + mib(charged) + " for " + mib(slots * kPage) +
+                " of new slots");
+    require(mixed.swap_current_after == 0, "memory.swap.current is " +
+                                               mib(mixed.swap_current_after) +
+                                               " after the workload exited");
+
+    // Slots charged at write-out, after zswap rejected the pages.
+    overflow_swap_max(ctx, "slot-limit", 40 * MiB, 4 * MiB);
 }
 
 // Forces reclaim of a held workload so that zswap's shrinker runs.
@@ -196,6 +295,10 @@ void add_memcg_tests(std::vector<TestCase>& tests) {
     tests.push_back(make("memcg.swap_max",
                          "memory.swap.max caps swap; the overflow is a clean OOM kill",
                          BackendKind::Disk, memcg_swap_max));
+    tests.push_back(make("memcg.swap_counts_slots",
+                         "memory.swap counts physical slots only; memory.swap.max=0 still "
+                         "keeps a cgroup out of swap, zswap included",
+                         BackendKind::Zswap, memcg_swap_counts_slots));
     tests.push_back(make("memcg.zswap_max",
                          "memory.zswap.max caps zswap (and 0 bypasses it); the rest goes to disk",
                          BackendKind::Zswap, memcg_zswap_max));
