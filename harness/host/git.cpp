@@ -44,8 +44,4 @@ std::string git_rev(const std::filesystem::path& repo, const std::string& ref) {
     return trim(git(repo, {"rev-parse", "--verify", ref + "^{commit}"}).output);
 }
 
-std::string git_tree_id(const std::filesystem::path& repo, const std::string& tree) {
-    return trim(git(repo, {"rev-parse", "--verify", tree}).output);
-}
-
 } // namespace vswap

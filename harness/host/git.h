@@ -18,7 +18,5 @@ RunResult git_try(const std::filesystem::path& repo, const std::vector<std::stri
 
 bool git_ref_exists(const std::filesystem::path& repo, const std::string& ref);
 std::string git_rev(const std::filesystem::path& repo, const std::string& ref);
-// The id of a tree, e.g. "vswap:tools" (a directory at a commit).
-std::string git_tree_id(const std::filesystem::path& repo, const std::string& tree);
 
 } // namespace vswap

@@ -46,16 +46,14 @@ void ensure_selftests(const Paths& paths, Progress& progress) {
         throw UserError("no " + std::string(kSeriesBranch) + " branch in " + repo.string() +
                             " to build the selftests from",
                         "run 'scripts/vswap patches apply' first");
-    // The sources the binaries depend on, as git trees: rebuilt only when
-    // one of them changes, not on every change to the series.
-    const std::string sources = git_tree_id(repo, std::string(kSeriesBranch) + ":tools") + " " +
-                                git_tree_id(repo, std::string(kSeriesBranch) + ":include/uapi");
+    // Rebuilt whenever the series changes: it takes seconds.
+    const std::string series = git_rev(repo, kSeriesBranch);
     const fs::path dir = selftests_dir(paths);
     const fs::path stamp = dir / "stamp";
     bool complete = true;
     for (const auto& t : selftests())
         complete &= fs::exists(selftest_bin_dir(paths) / t.name);
-    if (complete && trim(read_file_if_exists(stamp).value_or("")) == sources)
+    if (complete && trim(read_file_if_exists(stamp).value_or("")) == series)
         return;
 
     progress.info("building the kernel selftests (cow, test_zswap, test_memcontrol) from the " +
@@ -92,7 +90,7 @@ void ensure_selftests(const Paths& paths, Progress& progress) {
         fs::copy_file(out / t.name, selftest_bin_dir(paths) / t.name,
                       fs::copy_options::overwrite_existing);
     }
-    write_file_atomic(stamp, sources + "\n");
+    write_file_atomic(stamp, series + "\n");
 }
 
 BootRequest selftests_request(const Paths& paths, const std::string& kernel) {

@@ -23,8 +23,7 @@ struct Selftest {
 };
 const std::vector<Selftest>& selftests();
 
-// build/selftests/bin: the binaries, rebuilt when the series' tools/ or
-// include/uapi/ change.
+// build/selftests/bin: the binaries, rebuilt when the vswap branch moves.
 std::filesystem::path selftest_bin_dir(const Paths& paths);
 // Extracts the sources (git archive vswap), installs the UAPI headers
 // into that copy and builds the binaries; a no-op when they are current.
