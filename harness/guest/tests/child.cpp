@@ -160,4 +160,10 @@ bool wait_until(const std::function<bool()>& done, double timeout_s, double step
     return true;
 }
 
+void require_oom_killed(const ChildExit& exit, const std::string& what) {
+    require(!exit.timed_out, what + ": the workload hung instead of being OOM-killed");
+    require(exit.killed_by(SIGKILL),
+            what + ": expected an OOM kill, but the workload " + exit.describe());
+}
+
 } // namespace vswap::tests

@@ -72,6 +72,10 @@ private:
     T* value_;
 };
 
+// Fails the test unless the child was OOM-killed (SIGKILL) rather than
+// hanging or exiting; `what` names the run in the message.
+void require_oom_killed(const ChildExit& exit, const std::string& what);
+
 // Sleeps until `done()` is true or the time runs out; returns done().
 bool wait_until(const std::function<bool()>& done, double timeout_s, double step_s = 0.02);
 

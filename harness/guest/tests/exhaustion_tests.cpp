@@ -8,7 +8,6 @@
 #include "guest/tests/suites.h"
 
 #include <algorithm>
-#include <csignal>
 #include <sys/mman.h>
 
 namespace vswap::tests {
@@ -65,9 +64,7 @@ void check(TestContext& ctx, const std::string& what, const Outcome& o) {
                     {"sampled_swap_used", o.sampled_used},
                     {"hog_swap_peak", o.cgroup_peak},
                     {"hog_swap_current_after", o.used_after}});
-    require(!o.exit.timed_out, what + ": the workload hung instead of being OOM-killed");
-    require(o.exit.killed_by(SIGKILL),
-            what + ": expected an OOM kill, but the workload " + o.exit.describe());
+    require_oom_killed(o.exit, what);
     require(o.highest_used() >= o.size * 9 / 10, what + ": swap never filled up (highest use " +
                                                      std::to_string(o.highest_used()) + " of " +
                                                      std::to_string(o.size) + " bytes)");

@@ -8,7 +8,6 @@
 #include "guest/tests/workloads.h"
 
 #include <algorithm>
-#include <csignal>
 
 namespace vswap::tests {
 namespace {
@@ -76,12 +75,8 @@ void overflow_swap_max(TestContext& ctx, const std::string& name, uint64_t bytes
                     {"swap.events.max", run.swap_events["max"]},
                     {"swap.events.fail", run.swap_events["fail"]},
                     {"zswpout", run.vmstat_delta["zswpout"]}});
-    require(!run.exit.timed_out, name + ": the workload hung instead of being OOM-killed");
-    require(run.exit.killed_by(SIGKILL),
-            name + ": " + mib(bytes - o.memory_max - swap_max) +
-                " over memory.max + memory.swap.max should end in an OOM kill, but the "
-                "workload " +
-                run.exit.describe());
+    require_oom_killed(run.exit, name + ": " + mib(bytes - o.memory_max - swap_max) +
+                                     " over memory.max + memory.swap.max");
     require(run.events["oom_kill"] >= 1, name + ": memory.events oom_kill did not count the kill");
     require(run.swap_peak > 0, name + ": memory.swap.peak is 0: nothing was swapped");
     require(run.swap_peak <= swap_max, name + ": memory.swap.peak " + mib(run.swap_peak) +
@@ -184,13 +179,8 @@ void memcg_swap_counts_slots(TestContext& ctx) {
                             {"swap.events.fail", no_swap.swap_events["fail"]},
                             {"events.oom_kill", no_swap.events["oom_kill"]},
                             {"zswpout_all_cgroups", no_swap.vmstat_delta["zswpout"]}});
-    require(!no_swap.exit.timed_out, "memory.swap.max=0: the workload hung instead of being "
-                                     "OOM-killed");
-    require(no_swap.exit.killed_by(SIGKILL),
-            "memory.swap.max=0: " + mib(o.bytes - o.memory_max) +
-                " over memory.max with no swap allowed should end in an OOM kill, but the "
-                "workload " +
-                no_swap.exit.describe());
+    require_oom_killed(no_swap.exit, "memory.swap.max=0: " + mib(o.bytes - o.memory_max) +
+                                         " over memory.max with no swap allowed");
     require(zswap_highest == 0,
             "memory.swap.max=0, yet the cgroup put " + mib(zswap_highest) + " in zswap");
     require(no_swap.swap_peak == 0 && swap_highest == 0,
