@@ -4,6 +4,7 @@
 #include "guest/usemem.h"
 #include "guest/workloads/bench.h"
 #include "guest/workloads/kbuild.h"
+#include "guest/workloads/pagecost.h"
 #include "guest/workloads/pageswap.h"
 #include "guest/workloads/samefill.h"
 #include "guest/workloads/swapoff.h"
@@ -18,6 +19,7 @@ void usage(FILE* out) {
                       "commands:\n"
                       "  usemem    map memory, write a per-page pattern, verify it (see --help)\n"
                       "  samefill  page out zero and same-filled pages, read them back\n"
+                      "  pagecost  kernel CPU per page of page-out, swap-in and free\n"
                       "  swapoff   fill swap while a large file is mapped, time swapoff\n"
                       "  pageswap  stress-ng --pageswap from the host root, with metrics\n"
                       "  kbuild    compile a fixed set of kernel objects (host gcc, chroot)\n"
@@ -38,6 +40,8 @@ int main(int argc, char** argv) {
         return vswap::usemem_main(argc - 1, argv + 1);
     if (!std::strcmp(argv[1], "samefill"))
         return vswap::samefill_main(argc - 1, argv + 1);
+    if (!std::strcmp(argv[1], "pagecost"))
+        return vswap::pagecost_main(argc - 1, argv + 1);
     if (!std::strcmp(argv[1], "swapoff"))
         return vswap::swapoff_main(argc - 1, argv + 1);
     if (!std::strcmp(argv[1], "pageswap"))

@@ -29,7 +29,7 @@ MatrixSpec preset_matrix(const std::string& name, const std::vector<std::string>
     m.name = name;
     m.kernels = kernels;
     if (name == "default") {
-        m.combos = cross({"usemem", "usemem-random", "swapoff", "samefill", "pageswap"},
+        m.combos = cross({"usemem", "usemem-random", "swapoff", "samefill", "pageswap", "pagecost"},
                          {"zswap", "disk"});
         for (const char* w : {"usemem", "usemem-random", "swapoff"})
             m.combos.push_back({w, "ramdisk"});

@@ -117,6 +117,28 @@ const std::vector<WorkloadSpec>& all_workloads() {
         }
         {
             WorkloadSpec s;
+            s.name = "pagecost";
+            s.description =
+                "32 MiB of compressible pages paged out with MADV_PAGEOUT, dropped from the "
+                "swap cache, faulted back in and freed swapped out, each step timed "
+                "by the thread's exact CPU clock";
+            s.args = {"pagecost", "32M"};
+            s.swap_disk = 1024 * MiB;
+            s.timeout_s = 180;
+            s.estimate_s = 10;
+            s.metrics = {
+                {"pageout_ns", "ns/page", Lower, "CPU of MADV_PAGEOUT, per page"},
+                {"drop_ns", "ns/page", Lower,
+                 "CPU of memory.reclaim freeing the swap cache, per page"},
+                {"swapin_ns", "ns/page", Lower, "CPU of a read fault that swaps the page in"},
+                {"free_ns", "ns/page", Lower, "CPU of munmap over swapped-out pages, per page"},
+                {"total_ns", "ns/page", Lower,
+                 "the four above together (a kernel may move work between them)"},
+            };
+            w.push_back(s);
+        }
+        {
+            WorkloadSpec s;
             s.name = "samefill";
             s.description = "64 MiB of pages, alternately zero and one repeated word, paged out "
                             "with MADV_PAGEOUT and read back";

@@ -9,6 +9,7 @@
 #            sh /host$PWD/scripts/profile/guest-perf.sh \
 #            vswap-guest usemem -n 2 -O -y --init-time 48M"
 #
+# COMM=NAME keeps the samples of tasks whose name starts with NAME.
 # Under --icount the guest's clock counts instructions, so two kernels'
 # sample counts compare directly. Samples taken while interrupts are off
 # land on the instruction that turns them back on.
@@ -31,4 +32,4 @@ done
 kill -INT $perf_pid
 wait $perf_pid || true
 chroot /host sh -c "perf script -i /tmp/perf.data -F comm,ip,sym,symoff 2>/dev/null |
-	FOCUS='$FOCUS' LIMIT='${LIMIT:-60}' ANNOTATE='${ANNOTATE:-}' python3 '${here#/host}/perf-focus.py'"
+	FOCUS='$FOCUS' COMM='${COMM:-}' LIMIT='${LIMIT:-60}' ANNOTATE='${ANNOTATE:-}' python3 '${here#/host}/perf-focus.py'"

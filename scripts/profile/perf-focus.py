@@ -4,7 +4,8 @@
 For each function named in FOCUS (comma-separated), print how many samples
 went through it, then the functions below it in those samples (I: samples
 whose stack holds the function under the focus) and the functions the
-samples were taken in (L: leaves). With FOCUS empty, the whole profile.
+samples were taken in (L: leaves), and the focus's callers (C). With FOCUS empty, the whole profile.
+COMM, if set, keeps only the samples of tasks whose name starts with it.
 LIMIT (default 60) caps the lines of each list. ANNOTATE names a function
 whose leaf samples are counted by offset (A: offset, samples), to be read
 against `gdb -batch -ex 'disassemble /s FUNCTION' vmlinux`."""
@@ -14,12 +15,15 @@ import sys
 
 limit = int(os.environ.get("LIMIT", "60"))
 focus = [f for f in os.environ.get("FOCUS", "").split(",") if f] or [None]
-tables = {f: [0, collections.Counter(), collections.Counter()] for f in focus}
+tables = {f: [0, collections.Counter(), collections.Counter(), collections.Counter()] for f in focus}
 annotate = os.environ.get("ANNOTATE", "")
+comm_prefix = os.environ.get("COMM", "")
 offsets = collections.Counter()
 
 
 def account(frames):
+    if comm_prefix and not comm.startswith(comm_prefix):
+        return
     for f in focus:
         if f is not None and f not in frames:
             continue
@@ -28,9 +32,12 @@ def account(frames):
         table[0] += 1
         table[1].update(set(below))
         table[2][frames[0]] += 1
+        if f:
+            table[3][frames[frames.index(f) + 1] if frames.index(f) + 1 < len(frames) else "?"] += 1
 
 
 frames = []
+comm = ""
 for line in sys.stdin:
     line = line.rstrip()
     if not line:
@@ -43,16 +50,20 @@ for line in sys.stdin:
         if not frames and name == annotate:
             offsets[offset] += 1
         frames.append(name)
+    else:
+        comm = line.split()[0]
 if frames:
     account(frames)
 
 for f in focus:
-    samples, inclusive, leaves = tables[f]
+    samples, inclusive, leaves, callers = tables[f]
     print(f"== {f or 'all'}: {samples} samples")
     for name, n in inclusive.most_common(limit):
         print(f"I {n:6d} {name}")
     for name, n in leaves.most_common(limit):
         print(f"L {n:6d} {name}")
+    for name, n in callers.most_common(limit):
+        print(f"C {n:6d} {name}")
 
 if annotate:
     print(f"== {annotate}: leaf samples by offset")

@@ -34,4 +34,12 @@ std::string reclaim_own_cgroup(uint64_t bytes, uint64_t* left) {
     return {};
 }
 
+uint64_t vm_swap_bytes() {
+    for (const auto& line : split_lines(sysfs::read_text("/proc/self/status"))) {
+        if (line.rfind("VmSwap:", 0) == 0)
+            return std::stoull(trim(line.substr(7))) * 1024;
+    }
+    return 0;
+}
+
 } // namespace vswap

@@ -20,4 +20,7 @@ namespace vswap {
 // error. `left` receives what stayed in the swap cache.
 std::string reclaim_own_cgroup(uint64_t bytes, uint64_t* left = nullptr);
 
+// VmSwap of the calling process, in bytes: what it has swapped out.
+uint64_t vm_swap_bytes();
+
 } // namespace vswap

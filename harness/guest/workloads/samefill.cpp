@@ -2,7 +2,6 @@
 
 #include "common/text.h"
 #include "guest/pattern.h"
-#include "guest/sysfs.h"
 #include "guest/workloads/latency.h"
 #include "guest/workloads/reclaim.h"
 
@@ -17,15 +16,6 @@ namespace vswap {
 namespace {
 
 constexpr size_t kPage = 4096;
-
-// VmSwap of this process, in bytes.
-uint64_t vm_swap_bytes() {
-    for (const auto& line : split_lines(sysfs::read_text("/proc/self/status"))) {
-        if (line.rfind("VmSwap:", 0) == 0)
-            return std::stoull(trim(line.substr(7))) * 1024;
-    }
-    return 0;
-}
 
 void usage(FILE* out) {
     std::fprintf(out, "usage: vswap-guest samefill [--zero-every N] [--seed S] [--json] SIZE\n"

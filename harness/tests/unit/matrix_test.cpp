@@ -39,7 +39,7 @@ TEST(Matrix, DefaultPresetIsTheSuiteMatrix) {
     std::set<std::string> pairs;
     for (const auto& c : m.combos)
         pairs.insert(c.workload + "/" + c.backend);
-    for (const char* w : {"usemem", "usemem-random", "swapoff", "samefill", "pageswap"})
+    for (const char* w : {"usemem", "usemem-random", "swapoff", "samefill", "pageswap", "pagecost"})
         for (const char* b : {"zswap", "disk"})
             EXPECT_TRUE(pairs.count(std::string(w) + "/" + b)) << w << "/" << b;
     EXPECT_TRUE(pairs.count("usemem-random/ramdisk"));
