@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <nlohmann/json.hpp>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 namespace vswap {
 namespace {
@@ -25,11 +26,26 @@ uint64_t thread_cpu_ns() {
     return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-// Runs `phase` and returns the thread CPU it took, in ns per page.
-template <typename Phase> double cpu_ns_per_page(uint64_t pages, Phase&& phase) {
+// Times the thread slept (voluntary context switches): waits for I/O or
+// for a lock, whose wake-ups and switches the CPU clock also counts.
+uint64_t thread_waits() {
+    rusage usage{};
+    getrusage(RUSAGE_THREAD, &usage);
+    return static_cast<uint64_t>(usage.ru_nvcsw);
+}
+
+struct PhaseCost {
+    double cpu_ns = 0; // thread CPU per page
+    uint64_t waits = 0;
+};
+
+// Runs `phase` and returns the thread CPU it took per page, and its waits.
+template <typename Phase> PhaseCost measure(uint64_t pages, Phase&& phase) {
     const uint64_t start = thread_cpu_ns();
+    const uint64_t waits = thread_waits();
     phase();
-    return static_cast<double>(thread_cpu_ns() - start) / static_cast<double>(pages);
+    return {static_cast<double>(thread_cpu_ns() - start) / static_cast<double>(pages),
+            thread_waits() - waits};
 }
 
 void usage(FILE* out) {
@@ -108,15 +124,15 @@ int pagecost_main(int argc, char** argv) {
         if (error.empty())
             error = reclaim_own_cgroup(pages * kPage);
     };
-    const double pageout_ns = cpu_ns_per_page(pages, page_out);
-    const double drop_ns = cpu_ns_per_page(pages, drop_cache);
+    const PhaseCost pageout = measure(pages, page_out);
+    const PhaseCost drop = measure(pages, drop_cache);
     const uint64_t swapped = vm_swap_bytes();
     if (error.empty() && swapped == 0)
         error = "MADV_PAGEOUT swapped nothing out (VmSwap stayed 0): the backend took no page";
 
     // One load per page: the fault, not the loop, is what this times.
     volatile uint64_t sink = 0;
-    const double swapin_ns = cpu_ns_per_page(pages, [&] {
+    const PhaseCost swapin = measure(pages, [&] {
         for (uint64_t p = 0; p < pages; ++p)
             sink = sink + map[p * kWordsPerPage];
     });
@@ -138,29 +154,37 @@ int pagecost_main(int argc, char** argv) {
     // Swapped out again, so that munmap frees swap entries, not pages.
     page_out();
     drop_cache();
-    const double free_ns = cpu_ns_per_page(pages, [&] { munmap(map, pages * kPage); });
+    const PhaseCost freeing = measure(pages, [&] { munmap(map, pages * kPage); });
 
     if (json) {
-        nlohmann::json j = {{"workload", "pagecost"},
-                            {"ok", error.empty()},
-                            {"error", error},
-                            {"pages", pages},
-                            {"content", std::string(page_content_name(content))},
-                            {"metrics",
-                             {{"pageout_ns", pageout_ns},
-                              {"drop_ns", drop_ns},
-                              {"swapin_ns", swapin_ns},
-                              {"free_ns", free_ns},
-                              {"total_ns", pageout_ns + drop_ns + swapin_ns + free_ns},
-                              {"swapped_mib", swapped / 1048576.0},
-                              {"corrupt_pages", corrupt}}}};
+        nlohmann::json j = {
+            {"workload", "pagecost"},
+            {"ok", error.empty()},
+            {"error", error},
+            {"pages", pages},
+            {"content", std::string(page_content_name(content))},
+            {"metrics",
+             {{"pageout_ns", pageout.cpu_ns},
+              {"drop_ns", drop.cpu_ns},
+              {"swapin_ns", swapin.cpu_ns},
+              {"free_ns", freeing.cpu_ns},
+              {"total_ns", pageout.cpu_ns + drop.cpu_ns + swapin.cpu_ns + freeing.cpu_ns},
+              {"pageout_waits", pageout.waits},
+              {"drop_waits", drop.waits},
+              {"swapin_waits", swapin.waits},
+              {"free_waits", freeing.waits},
+              {"swapped_mib", swapped / 1048576.0},
+              {"corrupt_pages", corrupt}}}};
         std::printf("%s\n", j.dump().c_str());
     } else {
         std::printf("pagecost: %s in %llu %s pages, thread CPU per page: pageout %.0f ns, "
-                    "drop %.0f ns, swapin %.0f ns, free %.0f ns%s%s\n",
+                    "drop %.0f ns, swapin %.0f ns, free %.0f ns; waits %llu/%llu/%llu/%llu%s%s\n",
                     format_size(pages * kPage).c_str(), (unsigned long long)pages,
-                    std::string(page_content_name(content)).c_str(), pageout_ns, drop_ns, swapin_ns,
-                    free_ns, error.empty() ? "" : ": FAILED: ", error.c_str());
+                    std::string(page_content_name(content)).c_str(), pageout.cpu_ns, drop.cpu_ns,
+                    swapin.cpu_ns, freeing.cpu_ns, (unsigned long long)pageout.waits,
+                    (unsigned long long)drop.waits, (unsigned long long)swapin.waits,
+                    (unsigned long long)freeing.waits,
+                    error.empty() ? "" : ": FAILED: ", error.c_str());
     }
     return error.empty() ? 0 : 1;
 }

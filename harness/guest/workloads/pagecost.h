@@ -7,6 +7,8 @@
 // around it, so two kernels' figures compare operation by operation; their
 // sum is the fair comparison, as a kernel may move work from one phase to
 // another (vswap frees an entry zswap loaded at swap-in, not at munmap).
+// Like any CPU clock it also counts interrupt work that lands while the
+// thread runs, such as a disk's I/O completions during swap-in.
 #pragma once
 
 namespace vswap {
