@@ -159,6 +159,31 @@ Counters read_meminfo() {
     return parse_meminfo(read_text("/proc/meminfo"));
 }
 
+Counters parse_proc_stat_cpu(std::string_view text) {
+    static const char* const kColumns[] = {"user",   "nice", "system",  "idle",
+                                           "iowait", "irq",  "softirq", "steal"};
+    for (const auto& line : split_lines(text)) {
+        auto fields = split(line, ' ');
+        std::erase(fields, std::string());
+        if (fields.empty() || fields[0] != "cpu")
+            continue;
+        Counters counters;
+        for (size_t i = 0; i < std::size(kColumns); ++i) {
+            auto value = i + 1 < fields.size() ? parse_u64(fields[i + 1]) : std::nullopt;
+            if (!value)
+                throw SysfsError("/proc/stat: cannot parse '" + line + "'", "/proc/stat", 0);
+            counters[kColumns[i]] = *value;
+        }
+        return counters;
+    }
+    throw SysfsError("/proc/stat: no aggregate 'cpu' line", "/proc/stat", 0);
+}
+
+uint64_t read_interrupt_ticks() {
+    auto cpu = parse_proc_stat_cpu(read_text("/proc/stat"));
+    return cpu.at("irq") + cpu.at("softirq");
+}
+
 Counters counter_delta(const Counters& before, const Counters& after) {
     Counters delta;
     for (const auto& [key, value] : after) {

@@ -63,6 +63,14 @@ Counters read_vmstat(); // /proc/vmstat
 Counters parse_meminfo(std::string_view text);
 Counters read_meminfo();
 
+// The aggregate "cpu" line of /proc/stat in clock ticks (USER_HZ), by
+// column name: user, nice, system, idle, iowait, irq, softirq, steal.
+// Throws SysfsError when the line is missing or malformed.
+Counters parse_proc_stat_cpu(std::string_view text);
+// Guest-wide time spent in hardirq and softirq context, in clock ticks
+// (/proc/stat's irq + softirq; exact with CONFIG_IRQ_TIME_ACCOUNTING).
+uint64_t read_interrupt_ticks();
+
 // after - before for every key of `after`; a key missing from `before`
 // counts from 0. A counter that went down yields 0 (gauges are compared by
 // reading them, not through deltas).

@@ -18,6 +18,9 @@ const std::vector<MetricSpec>& common_metrics() {
         {"user_s", "s", Lower, "user CPU of the workload's processes (getrusage)"},
         {"sys_s", "s", Lower, "system CPU of the workload's processes (getrusage)"},
         {"cgroup_cpu_s", "s", Lower, "CPU charged to the workload's cgroup (cpu.stat usage_usec)"},
+        {"irq_s", "s", Lower,
+         "guest-wide hardirq and softirq time during the workload (/proc/stat), kept out of "
+         "the CPU times above"},
         {"pswpout", "pages", Neutral, "pages written to a swap device (/proc/vmstat delta)"},
         {"pswpin", "pages", Neutral, "pages read from a swap device (/proc/vmstat delta)"},
         {"zswpout", "pages", Neutral, "pages stored in zswap (/proc/vmstat delta)"},

@@ -247,9 +247,10 @@ bool is_mounted(const std::string& where) {
 
 const std::vector<std::string>& bench_common_metric_names() {
     static const std::vector<std::string> names = [] {
-        std::vector<std::string> n = {
-            "wall_s",       "user_s",          "sys_s",         "cgroup_cpu_s",   "cgroup_user_s",
-            "cgroup_sys_s", "memory_peak_mib", "swap_peak_mib", "zswap_peak_mib", "oom_kills"};
+        std::vector<std::string> n = {"wall_s",         "user_s",          "sys_s",
+                                      "cgroup_cpu_s",   "cgroup_user_s",   "cgroup_sys_s",
+                                      "irq_s",          "memory_peak_mib", "swap_peak_mib",
+                                      "zswap_peak_mib", "oom_kills"};
         for (const char* k : kVmstatMetrics)
             n.push_back(k);
         return n;
@@ -327,6 +328,7 @@ int bench_main(int argc, char** argv) {
         const auto cpu_before = cgroup.cpu_stat();
         const auto memory_stat_before = cgroup.memory_stat();
         const auto vswap_before = sysfs::read_vswap_counters();
+        const uint64_t interrupt_before = sysfs::read_interrupt_ticks();
         const std::string out_file = "/tmp/bench-workload.json";
         const std::string err_file = "/tmp/bench-workload.err";
 
@@ -362,6 +364,8 @@ int bench_main(int argc, char** argv) {
         while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
         }
         const double wall = (monotonic_ns() - start) / 1e9;
+        const double interrupt_s =
+            double(sysfs::read_interrupt_ticks() - interrupt_before) / double(sysconf(_SC_CLK_TCK));
         sampler.stop();
 
         const auto vmstat_delta = sysfs::counter_delta(vmstat_before, sysfs::read_vmstat());
@@ -383,6 +387,7 @@ int bench_main(int argc, char** argv) {
         m["cgroup_cpu_s"] = usec("usage_usec");
         m["cgroup_user_s"] = usec("user_usec");
         m["cgroup_sys_s"] = usec("system_usec");
+        m["irq_s"] = interrupt_s;
         for (const char* k : kVmstatMetrics)
             m[k] = vmstat_delta.count(k) ? vmstat_delta.at(k) : 0;
         auto mib = [](uint64_t bytes) { return bytes / 1048576.0; };

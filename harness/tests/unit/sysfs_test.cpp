@@ -53,6 +53,17 @@ TEST(Sysfs, ParsesMeminfoInBytes) {
     EXPECT_EQ(m["HugePages_Total"], 2u);
 }
 
+TEST(Sysfs, ParsesTheAggregateCpuLineOfProcStat) {
+    auto cpu = parse_proc_stat_cpu("cpu  10 1 20 300 4 5 6 7 0 0\n"
+                                   "cpu0 5 0 10 150 2 3 3 4 0 0\nintr 99\n");
+    EXPECT_EQ(cpu["system"], 20u);
+    EXPECT_EQ(cpu["irq"], 5u);
+    EXPECT_EQ(cpu["softirq"], 6u);
+    EXPECT_EQ(cpu["steal"], 7u);
+    EXPECT_THROW(parse_proc_stat_cpu("cpu0 5 0 10 150 2 3 3 4\n"), SysfsError);
+    EXPECT_THROW(parse_proc_stat_cpu("cpu 5 0 10\n"), SysfsError);
+}
+
 TEST(Sysfs, DeltaCountsNewKeysFromZeroAndClampsDecreases) {
     Counters before{{"a", 5}, {"b", 9}};
     Counters after{{"a", 7}, {"b", 3}, {"c", 4}};
