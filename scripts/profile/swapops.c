@@ -1,0 +1,101 @@
+/*
+ * The workload of tb-profile.py: page out PAGES anonymous pages
+ * (MADV_PAGEOUT), drop them from the swap cache (the root cgroup's
+ * memory.reclaim), read each back with one fault, then unmap them. Each
+ * of the three timed phases (pageout, swapin, free) is bracketed by two
+ * personality(0xffffffff) calls, which change nothing and which nothing
+ * else in the guest makes, so the profiler finds the phases in QEMU's
+ * execution log. TBPROF-ON/OFF on stdout tell the host when to log.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <unistd.h>
+
+#define PAGE 4096UL
+#define WORDS (PAGE / sizeof(unsigned long))
+
+static void mark(void)
+{
+	personality(0xffffffff);
+}
+
+static unsigned long resident(void *p, unsigned long pages, unsigned char *vec)
+{
+	unsigned long i, n = 0;
+
+	if (mincore(p, pages * PAGE, vec))
+		return 0;
+	for (i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/*
+ * Reclaim, a little at a time, until none of the pages is left in the swap
+ * cache (mincore() sees it there): asking for much more at once would
+ * also shrink the swap cache's shadow nodes, and refaults would go
+ * undetected on the unpatched kernel.
+ */
+static void drop_swap_cache(void *p, unsigned long pages)
+{
+	unsigned char *vec = malloc(pages);
+	char amount[32];
+	int fd, tries, len;
+
+	fd = open("/sys/fs/cgroup/memory.reclaim", O_WRONLY);
+	if (fd < 0 || !vec) {
+		perror("swapops: memory.reclaim");
+		exit(1);
+	}
+	len = snprintf(amount, sizeof(amount), "%lu", pages * PAGE / 4);
+	for (tries = 0; tries < 64 && resident(p, pages, vec); tries++)
+		(void)!write(fd, amount, len); /* EAGAIN: less was reclaimed */
+	printf("swapops: %lu of %lu pages still in the swap cache\n", resident(p, pages, vec), pages);
+	close(fd);
+	free(vec);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long pages = argc > 1 ? strtoul(argv[1], NULL, 0) : 1024;
+	unsigned long i, j, sum = 0;
+	unsigned long *p;
+
+	p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		perror("swapops: mmap");
+		return 1;
+	}
+	/* Neither zero nor one repeated word, so every page is stored. */
+	for (i = 0; i < pages; i++)
+		for (j = 0; j < WORDS; j++)
+			p[i * WORDS + j] = (i * 2654435761UL) ^ (j / 8);
+	printf("TBPROF-ON\n");
+	fflush(stdout);
+	sleep(3); /* the host turns logging on */
+
+	mark();
+	if (madvise(p, pages * PAGE, MADV_PAGEOUT))
+		perror("swapops: MADV_PAGEOUT");
+	mark();
+
+	sleep(1); /* writeback completes */
+	drop_swap_cache(p, pages);
+
+	mark();
+	for (i = 0; i < pages; i++)
+		sum += p[i * WORDS + 7];
+	mark();
+
+	mark();
+	munmap(p, pages * PAGE);
+	mark();
+
+	printf("TBPROF-OFF %lu\n", sum);
+	fflush(stdout);
+	sleep(2); /* the host turns logging off */
+	return 0;
+}

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Count the kernel instructions each swap operation executes, per function.
+
+  tb-profile.py record KERNEL OUT.json [--pages N] [--zswap] [--keep-log]
+  tb-profile.py diff A.json B.json [--phase pageout|swapin|free] [--top N]
+
+`record` boots KERNEL (a variant built by `scripts/vswap kernel build`) under
+TCG with TB chaining off, runs swapops.c (page-out, swap-in and free of
+PAGES pages on a disk, or with zswap), and has QEMU log every translation
+block the guest executes during those phases (the host turns the log on and
+off through the QEMU monitor). Each block's instruction count comes from the
+disassembly of the kernel's vmlinux, up to its first control transfer, so
+the per-function totals are deterministic counts, not samples: run it on two
+kernels and `diff` shows where one executes more. Timer and device
+interrupts land wherever the host's clock puts them; functions such as
+timekeeping_advance or update_load_avg therefore differ between runs and
+are not the kernels' doing. A block that REP repeats (clear_page_erms) is
+counted once per iteration.
+"""
+import argparse
+import bisect
+import collections
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PHASES = ("pageout", "swapin", "free")
+MARKER = "__x64_sys_personality"
+KERNEL_BASE = 0xFFFFFFFF80000000
+# Instructions after which TCG ends a translation block.
+BLOCK_END = re.compile(r"^(j|call|ret|iret|sysret|syscall|sysexit|lret|hlt|int3|ud2|sti|popf|wrmsr|swapgs)")
+
+
+def die(message):
+    sys.exit(f"tb-profile: {message}")
+
+
+def text_symbols(obj):
+    symbols = []
+    with open(os.path.join(obj, "System.map")) as f:
+        for line in f:
+            address, kind, name = line.split()[:3]
+            if kind in "tTwW":
+                symbols.append((int(address, 16), name))
+    symbols.sort()
+    return symbols
+
+
+def monitor(sock, command):
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(sock)
+        s.settimeout(2)
+        time.sleep(0.2)
+        try:
+            s.recv(4096)  # the banner and prompt
+        except OSError:
+            pass
+        s.sendall((command + "\n").encode())
+        time.sleep(0.5)
+
+
+def boot_and_log(args, work, log):
+    binary = os.path.join(work, "swapops")
+    subprocess.run(["gcc", "-O2", "-static", "-o", binary,
+                    os.path.join(ROOT, "scripts/profile/swapops.c")], check=True)
+    script = os.path.join(work, "guest.sh")
+    with open(script, "w") as f:
+        f.write("mkswap /dev/vda >/dev/null && swapon /dev/vda || exit 1\n"
+                f"echo {'Y' if args.zswap else 'N'} > /sys/module/zswap/parameters/enabled\n"
+                f"/host{binary} {args.pages}\n")
+    sock = os.path.join(work, "monitor.sock")
+    for path in (sock, log):
+        if os.path.exists(path):
+            os.unlink(path)
+    env = dict(os.environ, VSWAP_QEMU_ARGS=f"-d nochain -D {log} -monitor unix:{sock},server,nowait")
+    command = [os.path.join(ROOT, "scripts/vswap"), "boot", "--kernel", args.kernel, "-c", "1",
+               "--accel", "tcg", "--swap-disk", "1G", "--timeout", "900", "--", f"sh /host{script}"]
+    guest = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                             text=True, bufsize=1)
+    logged = False
+    for line in guest.stdout:
+        if "TBPROF-ON" in line:
+            monitor(sock, "log nochain,exec")
+            logged = True
+        elif "TBPROF-OFF" in line:
+            monitor(sock, "log nochain")
+        elif not logged or "swapops:" in line:
+            sys.stderr.write(line)
+    if guest.wait() != 0 or not logged:
+        die(f"the guest failed (exit status {guest.returncode}); its output is above")
+
+
+def count_blocks(log, marker):
+    """Executions of each block address in each marked phase."""
+    phases, current, marks = [], None, 0
+    address = re.compile(r"/([0-9a-f]{16})/")
+    with open(log) as f:
+        for line in f:
+            m = address.search(line)
+            if not m:
+                continue
+            pc = int(m.group(1), 16)
+            if pc == marker:
+                marks += 1
+                current = collections.Counter() if marks % 2 else None
+                if current is not None:
+                    phases.append(current)
+            elif current is not None:
+                current[pc] += 1
+    if len(phases) != len(PHASES):
+        die(f"found {marks} phase markers in {log}, expected {2 * len(PHASES)}")
+    return phases
+
+
+def block_sizes(obj, starts):
+    """Instructions from each block start up to its first control transfer."""
+    disassembly = subprocess.run(["objdump", "-d", "--no-show-raw-insn", os.path.join(obj, "vmlinux")],
+                                 capture_output=True, text=True, check=True).stdout
+    line = re.compile(r"^([0-9a-f]{16}):\s+(\S+)")
+    instructions = [(int(m.group(1), 16), m.group(2))
+                    for m in map(line.match, disassembly.splitlines()) if m]
+    addresses = [a for a, _ in instructions]
+    sizes = {}
+    for start in starts:
+        k, n = bisect.bisect_left(addresses, start), 0
+        while k < len(instructions) and n < 512:
+            n += 1
+            if BLOCK_END.match(instructions[k][1]):
+                break
+            k += 1
+            if k < len(instructions) and instructions[k][0] >> 12 != start >> 12:
+                break  # a block does not cross a page
+        sizes[start] = max(n, 1)
+    return sizes
+
+
+def record(args):
+    obj = os.path.join(ROOT, "build/obj", args.kernel)
+    if not os.path.exists(os.path.join(obj, "vmlinux")):
+        die(f"{obj}/vmlinux is missing: build it with scripts/vswap kernel build {args.kernel}")
+    symbols = text_symbols(obj)
+    marker = dict((name, address) for address, name in symbols).get(MARKER)
+    if marker is None:
+        die(f"{MARKER} is not in {obj}/System.map")
+    work = os.path.join(ROOT, "build/profile")
+    os.makedirs(work, exist_ok=True)
+    log = os.path.join(work, f"exec-{args.kernel}.log")
+    print(f"tb-profile: booting {args.kernel}, logging {args.pages} pages' swap operations",
+          file=sys.stderr)
+    boot_and_log(args, work, log)
+    phases = count_blocks(log, marker)
+    starts = sorted({pc for phase in phases for pc in phase if pc >= KERNEL_BASE})
+    sizes = block_sizes(obj, starts)
+    addresses = [a for a, _ in symbols]
+    result = {"kernel": args.kernel, "pages": args.pages, "zswap": args.zswap, "phases": {}}
+    for name, phase in zip(PHASES, phases):
+        instructions, blocks, user = collections.Counter(), collections.Counter(), 0
+        for pc, n in phase.items():
+            if pc < KERNEL_BASE:
+                user += n
+                continue
+            function = symbols[bisect.bisect_right(addresses, pc) - 1][1]
+            instructions[function] += n * sizes[pc]
+            blocks[function] += n
+        result["phases"][name] = {"instructions": dict(instructions), "blocks": dict(blocks),
+                                  "user_blocks": user}
+        total = sum(instructions.values())
+        print(f"{name:8s} {total:12d} kernel instructions, {total / args.pages:8.0f} per page")
+    with open(args.out, "w") as f:
+        json.dump(result, f)
+    if not args.keep_log:
+        os.unlink(log)
+
+
+def diff(args):
+    a, b = (json.load(open(path)) for path in (args.a, args.b))
+    if a["pages"] != b["pages"]:
+        die(f"{args.a} has {a['pages']} pages, {args.b} {b['pages']}: record both alike")
+    pa, pb = a["phases"][args.phase], b["phases"][args.phase]
+    ia, ib = pa["instructions"], pb["instructions"]
+    ta, tb = sum(ia.values()), sum(ib.values())
+    pages = a["pages"]
+    print(f"{args.phase}: {a['kernel']} {ta / pages:.0f}, {b['kernel']} {tb / pages:.0f} "
+          f"instructions per page ({(tb - ta) / pages:+.0f})")
+    print(f"{'per page':>9s} {a['kernel']:>10s} {b['kernel']:>10s}  function (blocks executed)")
+    rows = sorted(set(ia) | set(ib), key=lambda f: -abs(ib.get(f, 0) - ia.get(f, 0)))
+    for function in rows[:args.top]:
+        x, y = ia.get(function, 0), ib.get(function, 0)
+        print(f"{(y - x) / pages:+9.1f} {x / pages:10.1f} {y / pages:10.1f}  {function} "
+              f"({pa['blocks'].get(function, 0)} / {pb['blocks'].get(function, 0)})")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split("\n\n", 2)[2])
+    sub = parser.add_subparsers(dest="verb", required=True)
+    r = sub.add_parser("record", help="boot a kernel and count its instructions per function")
+    r.add_argument("kernel", help="baseline, vswap, vswap-off or debug")
+    r.add_argument("out", help="where to write the counts (JSON)")
+    r.add_argument("--pages", type=int, default=1024, help="pages to swap (default 1024)")
+    r.add_argument("--zswap", action="store_true", help="store in zswap instead of the disk")
+    r.add_argument("--keep-log", action="store_true", help="keep QEMU's execution log")
+    d = sub.add_parser("diff", help="compare two recordings, largest differences first")
+    d.add_argument("a")
+    d.add_argument("b")
+    d.add_argument("--phase", choices=PHASES, default="pageout")
+    d.add_argument("--top", type=int, default=30)
+    args = parser.parse_args()
+    record(args) if args.verb == "record" else diff(args)
+
+
+if __name__ == "__main__":
+    main()
