@@ -178,7 +178,8 @@ def record(args):
 
 
 def diff(args):
-    a, b = (json.load(open(path)) for path in (args.a, args.b))
+    with open(args.a) as fa, open(args.b) as fb:
+        a, b = json.load(fa), json.load(fb)
     if a["pages"] != b["pages"]:
         die(f"{args.a} has {a['pages']} pages, {args.b} {b['pages']}: record both alike")
     pa, pb = a["phases"][args.phase], b["phases"][args.phase]
@@ -212,7 +213,10 @@ def main():
     d.add_argument("--phase", choices=PHASES, default="pageout")
     d.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
-    record(args) if args.verb == "record" else diff(args)
+    if args.verb == "record":
+        record(args)
+    else:
+        diff(args)
 
 
 if __name__ == "__main__":
