@@ -11,11 +11,11 @@ block the guest executes during those phases (the host turns the log on and
 off through the QEMU monitor). Each block's instruction count comes from the
 disassembly of the kernel's vmlinux, up to its first control transfer, so
 the per-function totals are deterministic counts, not samples: run it on two
-kernels and `diff` shows where one executes more. Timer and device
-interrupts land wherever the host's clock puts them; functions such as
-timekeeping_advance or update_load_avg therefore differ between runs and
-are not the kernels' doing. A block that REP repeats (clear_page_erms) is
-counted once per iteration.
+kernels and `diff` shows where one executes more. Interrupt handlers
+(from an asm_sysvec_* or asm_common_interrupt entry to its iret) are
+counted apart: timer and device interrupts land where the host's clock
+puts them, so their counts vary from run to run. Each iteration of a REP
+string instruction (clear_page_erms) is a block of one instruction.
 """
 import argparse
 import bisect
@@ -95,9 +95,29 @@ def boot_and_log(args, work, log):
         die(f"the guest failed (exit status {guest.returncode}); its output is above")
 
 
-def count_blocks(log, marker):
-    """Executions of each block address in each marked phase."""
-    phases, current, marks = [], None, 0
+class EntryPoints:
+    """Where interrupts and exceptions enter the kernel, and where they return."""
+
+    def __init__(self, symbols):
+        self.interrupts = {a for a, n in symbols
+                           if n.startswith("asm_sysvec_") or n == "asm_common_interrupt"}
+        self.exceptions = {a for a, n in symbols if n.startswith("asm_exc_")}
+        named = dict((n, a) for a, n in symbols)
+        # The block that executes the iretq: it falls through from the
+        # kernel's register restore, or is jumped to on the way to user mode.
+        self.iret = (named["restore_regs_and_return_to_kernel"],
+                     named["native_irq_return_iret"] + 1)
+
+
+def count_blocks(log, marker, entries):
+    """Executions of each block address in each marked phase: (task, interrupt).
+
+    A block runs in interrupt context if an interrupt entry has been seen
+    and not yet returned from (each entry, interrupt or exception, returns
+    through one iret); interrupts are counted apart as the guest kernels'
+    IRQ time accounting does, since where they land depends on the host.
+    """
+    phases, current, marks, stack = [], None, 0, []
     address = re.compile(r"/([0-9a-f]{16})/")
     with open(log) as f:
         for line in f:
@@ -105,13 +125,22 @@ def count_blocks(log, marker):
             if not m:
                 continue
             pc = int(m.group(1), 16)
+            if pc < KERNEL_BASE or pc == marker:
+                # In user mode or a system call, no interrupt is under way;
+                # an iret missed (a task switched on an interrupt's way out)
+                # is forgotten here.
+                stack.clear()
+            if pc in entries.interrupts or pc in entries.exceptions:
+                stack.append(pc in entries.interrupts)
             if pc == marker:
                 marks += 1
-                current = collections.Counter() if marks % 2 else None
+                current = (collections.Counter(), collections.Counter()) if marks % 2 else None
                 if current is not None:
                     phases.append(current)
             elif current is not None:
-                current[pc] += 1
+                current[1 if any(stack) else 0][pc] += 1
+            if entries.iret[0] <= pc < entries.iret[1] and stack:
+                stack.pop()
     if len(phases) != len(PHASES):
         die(f"found {marks} phase markers in {log}, expected {2 * len(PHASES)}")
     return phases
@@ -128,6 +157,9 @@ def block_sizes(obj, starts):
     sizes = {}
     for start in starts:
         k, n = bisect.bisect_left(addresses, start), 0
+        if k < len(instructions) and instructions[k][1].startswith("rep"):
+            sizes[start] = 1  # one iteration of a string instruction per block
+            continue
         while k < len(instructions) and n < 512:
             n += 1
             if BLOCK_END.match(instructions[k][1]):
@@ -153,24 +185,31 @@ def record(args):
     print(f"tb-profile: booting {args.kernel}, logging {args.pages} pages' swap operations",
           file=sys.stderr)
     boot_and_log(args, work, log)
-    phases = count_blocks(log, marker)
-    starts = sorted({pc for phase in phases for pc in phase if pc >= KERNEL_BASE})
+    phases = count_blocks(log, marker, EntryPoints(symbols))
+    starts = sorted({pc for phase in phases for part in phase for pc in part if pc >= KERNEL_BASE})
     sizes = block_sizes(obj, starts)
     addresses = [a for a, _ in symbols]
+
+    def by_function(blocks_at):
+        instructions, blocks = collections.Counter(), collections.Counter()
+        for pc, n in blocks_at.items():
+            if pc >= KERNEL_BASE:
+                function = symbols[bisect.bisect_right(addresses, pc) - 1][1]
+                instructions[function] += n * sizes[pc]
+                blocks[function] += n
+        return dict(instructions), dict(blocks)
+
     result = {"kernel": args.kernel, "pages": args.pages, "zswap": args.zswap, "phases": {}}
-    for name, phase in zip(PHASES, phases):
-        instructions, blocks, user = collections.Counter(), collections.Counter(), 0
-        for pc, n in phase.items():
-            if pc < KERNEL_BASE:
-                user += n
-                continue
-            function = symbols[bisect.bisect_right(addresses, pc) - 1][1]
-            instructions[function] += n * sizes[pc]
-            blocks[function] += n
-        result["phases"][name] = {"instructions": dict(instructions), "blocks": dict(blocks),
-                                  "user_blocks": user}
-        total = sum(instructions.values())
-        print(f"{name:8s} {total:12d} kernel instructions, {total / args.pages:8.0f} per page")
+    for name, (task, interrupt) in zip(PHASES, phases):
+        instructions, blocks = by_function(task)
+        irq_instructions, irq_blocks = by_function(interrupt)
+        result["phases"][name] = {
+            "instructions": instructions, "blocks": blocks,
+            "interrupt_instructions": irq_instructions, "interrupt_blocks": irq_blocks,
+            "user_blocks": sum(n for pc, n in task.items() if pc < KERNEL_BASE)}
+        total, irq = sum(instructions.values()), sum(irq_instructions.values())
+        print(f"{name:8s} {total / args.pages:8.0f} kernel instructions per page, "
+              f"{irq / args.pages:6.0f} more in interrupts")
     with open(args.out, "w") as f:
         json.dump(result, f)
     if not args.keep_log:
@@ -187,7 +226,10 @@ def diff(args):
     ta, tb = sum(ia.values()), sum(ib.values())
     pages = a["pages"]
     print(f"{args.phase}: {a['kernel']} {ta / pages:.0f}, {b['kernel']} {tb / pages:.0f} "
-          f"instructions per page ({(tb - ta) / pages:+.0f})")
+          f"instructions per page ({(tb - ta) / pages:+.0f}), interrupts apart")
+    qa, qb = (sum(p.get("interrupt_instructions", {}).values()) / pages for p in (pa, pb))
+    print(f"in interrupts: {qa:.0f} and {qb:.0f} per page (timer ticks land where the host's "
+          "clock puts them)")
     print(f"{'per page':>9s} {a['kernel']:>10s} {b['kernel']:>10s}  function (blocks executed)")
     rows = sorted(set(ia) | set(ib), key=lambda f: -abs(ib.get(f, 0) - ia.get(f, 0)))
     for function in rows[:args.top]:
