@@ -163,8 +163,7 @@ Counters parse_proc_stat_cpu(std::string_view text) {
     static const char* const kColumns[] = {"user",   "nice", "system",  "idle",
                                            "iowait", "irq",  "softirq", "steal"};
     for (const auto& line : split_lines(text)) {
-        auto fields = split(line, ' ');
-        std::erase(fields, std::string());
+        auto fields = split_words(line);
         if (fields.empty() || fields[0] != "cpu")
             continue;
         Counters counters;
