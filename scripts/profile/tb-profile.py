@@ -98,11 +98,10 @@ def boot_and_log(args, work, log):
 class EntryPoints:
     """Where interrupts and exceptions enter the kernel, and where they return."""
 
-    def __init__(self, symbols):
+    def __init__(self, symbols, named):
         self.interrupts = {a for a, n in symbols
                            if n.startswith("asm_sysvec_") or n == "asm_common_interrupt"}
         self.exceptions = {a for a, n in symbols if n.startswith("asm_exc_")}
-        named = dict((n, a) for a, n in symbols)
         # The block that executes the iretq: it falls through from the
         # kernel's register restore, or is jumped to on the way to user mode.
         self.iret = (named["restore_regs_and_return_to_kernel"],
@@ -176,7 +175,8 @@ def record(args):
     if not os.path.exists(os.path.join(obj, "vmlinux")):
         die(f"{obj}/vmlinux is missing: build it with scripts/vswap kernel build {args.kernel}")
     symbols = text_symbols(obj)
-    marker = dict((name, address) for address, name in symbols).get(MARKER)
+    named = {name: address for address, name in symbols}
+    marker = named.get(MARKER)
     if marker is None:
         die(f"{MARKER} is not in {obj}/System.map")
     work = os.path.join(ROOT, "build/profile")
@@ -185,7 +185,7 @@ def record(args):
     print(f"tb-profile: booting {args.kernel}, logging {args.pages} pages' swap operations",
           file=sys.stderr)
     boot_and_log(args, work, log)
-    phases = count_blocks(log, marker, EntryPoints(symbols))
+    phases = count_blocks(log, marker, EntryPoints(symbols, named))
     starts = sorted({pc for phase in phases for part in phase for pc in part if pc >= KERNEL_BASE})
     sizes = block_sizes(obj, starts)
     addresses = [a for a, _ in symbols]
