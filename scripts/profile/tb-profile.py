@@ -23,6 +23,7 @@ import collections
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -258,6 +259,8 @@ def main():
     if args.verb == "record":
         record(args)
     else:
+        # Its table is often piped into head: end quietly when the reader does.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         diff(args)
 
 
