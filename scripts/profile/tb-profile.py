@@ -33,6 +33,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PHASES = ("pageout", "swapin", "free")
 MARKER = "__x64_sys_personality"
 KERNEL_BASE = 0xFFFFFFFF80000000
+# The counting rules a recording was made with; diff compares only equals.
+# 1 (no "format" key): a REP string instruction was one block of one
+# instruction, however many times it iterated. 2: one block per iteration.
+FORMAT = 2
 # Instructions after which TCG ends a translation block.
 BLOCK_END = re.compile(r"^(j|call|ret|iret|sysret|syscall|sysexit|lret|hlt|int3|ud2|sti|popf|wrmsr|swapgs)")
 
@@ -200,7 +204,8 @@ def record(args):
                 blocks[function] += n
         return dict(instructions), dict(blocks)
 
-    result = {"kernel": args.kernel, "pages": args.pages, "zswap": args.zswap, "phases": {}}
+    result = {"format": FORMAT, "kernel": args.kernel, "pages": args.pages, "zswap": args.zswap,
+              "phases": {}}
     for name, (task, interrupt) in zip(PHASES, phases):
         instructions, blocks = by_function(task)
         irq_instructions, irq_blocks = by_function(interrupt)
@@ -220,8 +225,13 @@ def record(args):
 def diff(args):
     with open(args.a) as fa, open(args.b) as fb:
         a, b = json.load(fa), json.load(fb)
-    if a["pages"] != b["pages"]:
-        die(f"{args.a} has {a['pages']} pages, {args.b} {b['pages']}: record both alike")
+    for path, recording in ((args.a, a), (args.b, b)):
+        if recording.get("format", 1) != FORMAT:
+            die(f"{path} was recorded by tb-profile format {recording.get('format', 1)}, this one "
+                f"counts by format {FORMAT}: record it again")
+    for key in ("pages", "zswap"):
+        if a[key] != b[key]:
+            die(f"{args.a} has {key}={a[key]}, {args.b} {key}={b[key]}: record both alike")
     pa, pb = a["phases"][args.phase], b["phases"][args.phase]
     ia, ib = pa["instructions"], pb["instructions"]
     ta, tb = sum(ia.values()), sum(ib.values())
