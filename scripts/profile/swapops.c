@@ -1,8 +1,9 @@
 /*
- * The workload of tb-profile.py: page out PAGES anonymous pages
- * (MADV_PAGEOUT), drop them from the swap cache (the root cgroup's
- * memory.reclaim), read each back with one fault, then unmap them. Each
- * of the three timed phases (pageout, swapin, free) is bracketed by two
+ * The workload of tb-profile.py, "swapops [PAGES [CGROUP]]": page out
+ * PAGES anonymous pages (MADV_PAGEOUT), drop them from the swap cache
+ * (memory.reclaim of CGROUP, the cgroup v2 directory it runs in; the root
+ * by default), read each back with one fault, then unmap them. Each of
+ * the three timed phases (pageout, swapin, free) is bracketed by two
  * personality(0xffffffff) calls, which change nothing and which nothing
  * else in the guest makes, so the profiler finds the phases in QEMU's
  * execution log. TBPROF-ON/OFF on stdout tell the host when to log.
@@ -39,13 +40,15 @@ static unsigned long resident(void *p, unsigned long pages, unsigned char *vec)
  * also shrink the swap cache's shadow nodes, and refaults would go
  * undetected on the unpatched kernel.
  */
-static void drop_swap_cache(void *p, unsigned long pages)
+static void drop_swap_cache(const char *cgroup, void *p, unsigned long pages)
 {
+	char path[4096];
 	unsigned char *vec = malloc(pages);
 	char amount[32];
 	int fd, tries, len;
 
-	fd = open("/sys/fs/cgroup/memory.reclaim", O_WRONLY);
+	snprintf(path, sizeof(path), "%s/memory.reclaim", cgroup);
+	fd = open(path, O_WRONLY);
 	if (fd < 0 || !vec) {
 		perror("swapops: memory.reclaim");
 		exit(1);
@@ -61,6 +64,7 @@ static void drop_swap_cache(void *p, unsigned long pages)
 int main(int argc, char **argv)
 {
 	unsigned long pages = argc > 1 ? strtoul(argv[1], NULL, 0) : 1024;
+	const char *cgroup = argc > 2 ? argv[2] : "/sys/fs/cgroup";
 	unsigned long i, j, sum = 0;
 	unsigned long *p;
 
@@ -69,10 +73,16 @@ int main(int argc, char **argv)
 		perror("swapops: mmap");
 		return 1;
 	}
-	/* Neither zero nor one repeated word, so every page is stored. */
+	/*
+	 * Like the benchmark's "compressible" pages: one unique word per
+	 * 64-byte line, a small counter in the others. Neither zero nor one
+	 * repeated word, so every page is stored and compressed.
+	 */
 	for (i = 0; i < pages; i++)
 		for (j = 0; j < WORDS; j++)
-			p[i * WORDS + j] = (i * 2654435761UL) ^ (j / 8);
+			p[i * WORDS + j] = j % 8 == 0 ?
+				(i * 0x9e3779b97f4a7c15UL) ^ (j * 0xbf58476d1ce4e5b9UL) :
+				(i & 0xffff) << 16 | (j & 0xff);
 	printf("TBPROF-ON\n");
 	fflush(stdout);
 	sleep(3); /* the host turns logging on */
@@ -83,7 +93,7 @@ int main(int argc, char **argv)
 	mark();
 
 	sleep(1); /* writeback completes */
-	drop_swap_cache(p, pages);
+	drop_swap_cache(cgroup, p, pages);
 
 	mark();
 	for (i = 0; i < pages; i++)

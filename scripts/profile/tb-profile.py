@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Count the kernel instructions each swap operation executes, per function.
 
-  tb-profile.py record KERNEL OUT.json [--pages N] [--zswap] [--keep-log]
+  tb-profile.py record KERNEL OUT.json [--pages N] [--zswap] [--cgroup] [--keep-log]
   tb-profile.py diff A.json B.json [--phase pageout|swapin|free] [--top N]
 
 `record` boots KERNEL (a variant built by `scripts/vswap kernel build`) under
@@ -36,7 +36,9 @@ KERNEL_BASE = 0xFFFFFFFF80000000
 # The counting rules a recording was made with; diff compares only equals.
 # 1 (no "format" key): a REP string instruction was one block of one
 # instruction, however many times it iterated. 2: one block per iteration.
-FORMAT = 2
+# 3: a task switch ends interrupt context (see count_blocks), and swapops
+# writes the benchmark's "compressible" pages.
+FORMAT = 3
 # Instructions after which TCG ends a translation block.
 BLOCK_END = re.compile(r"^(j|call|ret|iret|sysret|syscall|sysexit|lret|hlt|int3|ud2|sti|popf|wrmsr|swapgs)")
 
@@ -77,7 +79,10 @@ def boot_and_log(args, work, log):
     with open(script, "w") as f:
         f.write("mkswap /dev/vda >/dev/null && swapon /dev/vda || exit 1\n"
                 f"echo {'Y' if args.zswap else 'N'} > /sys/module/zswap/parameters/enabled\n"
-                f"/host{binary} {args.pages}\n")
+                + ("echo +memory > /sys/fs/cgroup/cgroup.subtree_control && "
+                   "mkdir /sys/fs/cgroup/tbprof && echo $$ > /sys/fs/cgroup/tbprof/cgroup.procs "
+                   "|| exit 1\n" if args.cgroup else "")
+                + f"/host{binary} {args.pages} {'/sys/fs/cgroup/tbprof' if args.cgroup else ''}\n")
     sock = os.path.join(work, "monitor.sock")
     for path in (sock, log):
         if os.path.exists(path):
@@ -111,6 +116,7 @@ class EntryPoints:
         # kernel's register restore, or is jumped to on the way to user mode.
         self.iret = (named["restore_regs_and_return_to_kernel"],
                      named["native_irq_return_iret"] + 1)
+        self.switch = named["__switch_to_asm"]
 
 
 def count_blocks(log, marker, entries):
@@ -120,6 +126,11 @@ def count_blocks(log, marker, entries):
     and not yet returned from (each entry, interrupt or exception, returns
     through one iret); interrupts are counted apart as the guest kernels'
     IRQ time accounting does, since where they land depends on the host.
+    No task switch happens inside an interrupt handler: one that returns to
+    user mode through schedule() has left interrupt context already, and the
+    task switched to resumes where it was. So a switch forgets the entries
+    under way; otherwise the rest of a system call resumed that way would
+    be counted as interrupt work.
     """
     phases, current, marks, stack = [], None, 0, []
     address = re.compile(r"/([0-9a-f]{16})/")
@@ -129,10 +140,10 @@ def count_blocks(log, marker, entries):
             if not m:
                 continue
             pc = int(m.group(1), 16)
-            if pc < KERNEL_BASE or pc == marker:
-                # In user mode or a system call, no interrupt is under way;
-                # an iret missed (a task switched on an interrupt's way out)
-                # is forgotten here.
+            if pc < KERNEL_BASE or pc == marker or pc == entries.switch:
+                # In user mode, at a system call or at a task switch, no
+                # interrupt is under way: entries whose iret was not seen
+                # are forgotten.
                 stack.clear()
             if pc in entries.interrupts or pc in entries.exceptions:
                 stack.append(pc in entries.interrupts)
@@ -205,7 +216,7 @@ def record(args):
         return dict(instructions), dict(blocks)
 
     result = {"format": FORMAT, "kernel": args.kernel, "pages": args.pages, "zswap": args.zswap,
-              "phases": {}}
+              "cgroup": args.cgroup, "phases": {}}
     for name, (task, interrupt) in zip(PHASES, phases):
         instructions, blocks = by_function(task)
         irq_instructions, irq_blocks = by_function(interrupt)
@@ -229,9 +240,10 @@ def diff(args):
         if recording.get("format", 1) != FORMAT:
             die(f"{path} was recorded by tb-profile format {recording.get('format', 1)}, this one "
                 f"counts by format {FORMAT}: record it again")
-    for key in ("pages", "zswap"):
-        if a[key] != b[key]:
-            die(f"{args.a} has {key}={a[key]}, {args.b} {key}={b[key]}: record both alike")
+    for key in ("pages", "zswap", "cgroup"):
+        if a.get(key, False) != b.get(key, False):
+            die(f"{args.a} has {key}={a.get(key, False)}, {args.b} {key}={b.get(key, False)}: "
+                "record both alike")
     pa, pb = a["phases"][args.phase], b["phases"][args.phase]
     ia, ib = pa["instructions"], pb["instructions"]
     ta, tb = sum(ia.values()), sum(ib.values())
@@ -259,6 +271,8 @@ def main():
     r.add_argument("out", help="where to write the counts (JSON)")
     r.add_argument("--pages", type=int, default=1024, help="pages to swap (default 1024)")
     r.add_argument("--zswap", action="store_true", help="store in zswap instead of the disk")
+    r.add_argument("--cgroup", action="store_true",
+                   help="run in a memory cgroup of its own, as the benchmark's workloads do")
     r.add_argument("--keep-log", action="store_true", help="keep QEMU's execution log")
     d = sub.add_parser("diff", help="compare two recordings, largest differences first")
     d.add_argument("a")
