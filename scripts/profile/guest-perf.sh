@@ -10,14 +10,16 @@
 #            vswap-guest usemem -n 2 -O -y --init-time 48M"
 #
 # COMM=NAME keeps the samples of tasks whose name starts with NAME.
+# SWAP_DEVICE (default /dev/vda) is the device swap goes on: /dev/ram0 is
+# the RAM disk of the benchmark's "ramdisk" backend.
 # Under --icount the guest's clock counts instructions, so two kernels'
 # sample counts compare directly. Samples taken while interrupts are off
 # land on the instruction that turns them back on.
 set -e
 here=$(dirname "$0")
 N=${N:-1}
-mkswap /dev/vda >/dev/null
-swapon /dev/vda
+mkswap "${SWAP_DEVICE:-/dev/vda}" >/dev/null
+swapon "${SWAP_DEVICE:-/dev/vda}"
 echo +memory > /sys/fs/cgroup/cgroup.subtree_control
 mkdir -p /sys/fs/cgroup/profiled
 echo "${MEMORY_MAX:-32M}" > /sys/fs/cgroup/profiled/memory.max
