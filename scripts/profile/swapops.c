@@ -1,9 +1,10 @@
 /*
- * The workload of tb-profile.py, "swapops [PAGES [CGROUP]]": page out
- * PAGES anonymous pages (MADV_PAGEOUT), drop them from the swap cache
+ * The workload of tb-profile.py, "swapops [PAGES [CGROUP [DEVICE]]]": page
+ * out PAGES anonymous pages (MADV_PAGEOUT), drop them from the swap cache
  * (memory.reclaim of CGROUP, the cgroup v2 directory it runs in; the root
- * by default), read each back with one fault, then unmap them. Each of
- * the three timed phases (pageout, swapin, free) is bracketed by two
+ * by default), swapoff(DEVICE) if a DEVICE is named, read each page back
+ * with one fault, then unmap them. Each of the timed phases (pageout,
+ * swapoff if asked, swapin, free) is bracketed by two
  * personality(0xffffffff) calls, which change nothing and which nothing
  * else in the guest makes, so the profiler finds the phases in QEMU's
  * execution log. TBPROF-ON/OFF on stdout tell the host when to log.
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/swap.h>
 #include <unistd.h>
 
 #define PAGE 4096UL
@@ -64,7 +66,8 @@ static void drop_swap_cache(const char *cgroup, void *p, unsigned long pages)
 int main(int argc, char **argv)
 {
 	unsigned long pages = argc > 1 ? strtoul(argv[1], NULL, 0) : 1024;
-	const char *cgroup = argc > 2 ? argv[2] : "/sys/fs/cgroup";
+	const char *cgroup = argc > 2 && *argv[2] ? argv[2] : "/sys/fs/cgroup";
+	const char *device = argc > 3 ? argv[3] : NULL;
 	unsigned long i, j, sum = 0;
 	unsigned long *p;
 
@@ -94,6 +97,13 @@ int main(int argc, char **argv)
 
 	sleep(1); /* writeback completes */
 	drop_swap_cache(cgroup, p, pages);
+
+	if (device) {
+		mark();
+		if (swapoff(device))
+			perror("swapops: swapoff");
+		mark();
+	}
 
 	mark();
 	for (i = 0; i < pages; i++)

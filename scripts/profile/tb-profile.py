@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Count the kernel instructions each swap operation executes, per function.
 
-  tb-profile.py record KERNEL OUT.json [--pages N] [--zswap] [--cgroup] [--keep-log]
-  tb-profile.py diff A.json B.json [--phase pageout|swapin|free] [--top N]
+  tb-profile.py record KERNEL OUT.json [--pages N] [--zswap] [--cgroup] [--swapoff]
+                [--keep-log]
+  tb-profile.py diff A.json B.json [--phase pageout|swapoff|swapin|free] [--top N]
 
 `record` boots KERNEL (a variant built by `scripts/vswap kernel build`) under
 TCG with TB chaining off, runs swapops.c (page-out, swap-in and free of
-PAGES pages on a disk, or with zswap), and has QEMU log every translation
+PAGES pages on a disk, or with zswap; with --swapoff, a swapoff of the disk
+between page-out and swap-in), and has QEMU log every translation
 block the guest executes during those phases (the host turns the log on and
 off through the QEMU monitor). Each block's instruction count comes from the
 disassembly of the kernel's vmlinux, up to its first control transfer, so
@@ -30,7 +32,11 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PHASES = ("pageout", "swapin", "free")
+PHASES = ("pageout", "swapoff", "swapin", "free")
+
+
+def recorded_phases(swapoff):
+    return PHASES if swapoff else tuple(p for p in PHASES if p != "swapoff")
 MARKER = "__x64_sys_personality"
 KERNEL_BASE = 0xFFFFFFFF80000000
 # The counting rules a recording was made with; diff compares only equals.
@@ -76,13 +82,17 @@ def boot_and_log(args, work, log):
     subprocess.run(["gcc", "-O2", "-static", "-o", binary,
                     os.path.join(ROOT, "scripts/profile/swapops.c")], check=True)
     script = os.path.join(work, "guest.sh")
+    cgroup = "/sys/fs/cgroup/tbprof"
     with open(script, "w") as f:
-        f.write("mkswap /dev/vda >/dev/null && swapon /dev/vda || exit 1\n"
-                f"echo {'Y' if args.zswap else 'N'} > /sys/module/zswap/parameters/enabled\n"
-                + ("echo +memory > /sys/fs/cgroup/cgroup.subtree_control && "
-                   "mkdir /sys/fs/cgroup/tbprof && echo $$ > /sys/fs/cgroup/tbprof/cgroup.procs "
-                   "|| exit 1\n" if args.cgroup else "")
-                + f"/host{binary} {args.pages} {'/sys/fs/cgroup/tbprof' if args.cgroup else ''}\n")
+        f.write("mkswap /dev/vda >/dev/null && swapon /dev/vda || exit 1\n")
+        f.write(f"echo {'Y' if args.zswap else 'N'} > /sys/module/zswap/parameters/enabled\n")
+        if args.cgroup:
+            f.write(f"echo +memory > /sys/fs/cgroup/cgroup.subtree_control && mkdir {cgroup} && "
+                    f"echo $$ > {cgroup}/cgroup.procs || exit 1\n")
+        # swapops PAGES [CGROUP [DEVICE]]; an empty CGROUP is the root.
+        where = cgroup if args.cgroup else '""'
+        device = " /dev/vda" if args.swapoff else ""
+        f.write(f"/host{binary} {args.pages} {where}{device}\n")
     sock = os.path.join(work, "monitor.sock")
     for path in (sock, log):
         if os.path.exists(path):
@@ -119,7 +129,7 @@ class EntryPoints:
         self.switch = named["__switch_to_asm"]
 
 
-def count_blocks(log, marker, entries):
+def count_blocks(log, marker, entries, expected):
     """Executions of each block address in each marked phase: (task, interrupt).
 
     A block runs in interrupt context if an interrupt entry has been seen
@@ -156,8 +166,8 @@ def count_blocks(log, marker, entries):
                 current[1 if any(stack) else 0][pc] += 1
             if entries.iret[0] <= pc < entries.iret[1] and stack:
                 stack.pop()
-    if len(phases) != len(PHASES):
-        die(f"found {marks} phase markers in {log}, expected {2 * len(PHASES)}")
+    if len(phases) != expected:
+        die(f"found {marks} phase markers in {log}, expected {2 * expected}")
     return phases
 
 
@@ -201,7 +211,8 @@ def record(args):
     print(f"tb-profile: booting {args.kernel}, logging {args.pages} pages' swap operations",
           file=sys.stderr)
     boot_and_log(args, work, log)
-    phases = count_blocks(log, marker, EntryPoints(symbols, named))
+    names = recorded_phases(args.swapoff)
+    phases = count_blocks(log, marker, EntryPoints(symbols, named), len(names))
     starts = sorted({pc for phase in phases for part in phase for pc in part if pc >= KERNEL_BASE})
     sizes = block_sizes(obj, starts)
     addresses = [a for a, _ in symbols]
@@ -216,8 +227,8 @@ def record(args):
         return dict(instructions), dict(blocks)
 
     result = {"format": FORMAT, "kernel": args.kernel, "pages": args.pages, "zswap": args.zswap,
-              "cgroup": args.cgroup, "phases": {}}
-    for name, (task, interrupt) in zip(PHASES, phases):
+              "cgroup": args.cgroup, "swapoff": args.swapoff, "phases": {}}
+    for name, (task, interrupt) in zip(names, phases):
         instructions, blocks = by_function(task)
         irq_instructions, irq_blocks = by_function(interrupt)
         result["phases"][name] = {
@@ -240,10 +251,12 @@ def diff(args):
         if recording.get("format", 1) != FORMAT:
             die(f"{path} was recorded by tb-profile format {recording.get('format', 1)}, this one "
                 f"counts by format {FORMAT}: record it again")
-    for key in ("pages", "zswap", "cgroup"):
+    for key in ("pages", "zswap", "cgroup", "swapoff"):
         if a.get(key, False) != b.get(key, False):
             die(f"{args.a} has {key}={a.get(key, False)}, {args.b} {key}={b.get(key, False)}: "
                 "record both alike")
+    if args.phase not in a["phases"]:
+        die(f"{args.a} has no {args.phase} phase: record with --swapoff")
     pa, pb = a["phases"][args.phase], b["phases"][args.phase]
     ia, ib = pa["instructions"], pb["instructions"]
     ta, tb = sum(ia.values()), sum(ib.values())
@@ -273,6 +286,8 @@ def main():
     r.add_argument("--zswap", action="store_true", help="store in zswap instead of the disk")
     r.add_argument("--cgroup", action="store_true",
                    help="run in a memory cgroup of its own, as the benchmark's workloads do")
+    r.add_argument("--swapoff", action="store_true",
+                   help="swapoff the disk between page-out and swap-in (a phase of its own)")
     r.add_argument("--keep-log", action="store_true", help="keep QEMU's execution log")
     d = sub.add_parser("diff", help="compare two recordings, largest differences first")
     d.add_argument("a")
