@@ -33,10 +33,6 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PHASES = ("pageout", "swapoff", "swapin", "free")
-
-
-def recorded_phases(swapoff):
-    return PHASES if swapoff else tuple(p for p in PHASES if p != "swapoff")
 MARKER = "__x64_sys_personality"
 KERNEL_BASE = 0xFFFFFFFF80000000
 # The counting rules a recording was made with; diff compares only equals.
@@ -47,6 +43,11 @@ KERNEL_BASE = 0xFFFFFFFF80000000
 FORMAT = 3
 # Instructions after which TCG ends a translation block.
 BLOCK_END = re.compile(r"^(j|call|ret|iret|sysret|syscall|sysexit|lret|hlt|int3|ud2|sti|popf|wrmsr|swapgs)")
+
+
+def recorded_phases(swapoff):
+    """The phases a recording has: the swapoff phase only when asked for."""
+    return PHASES if swapoff else tuple(p for p in PHASES if p != "swapoff")
 
 
 def die(message):
