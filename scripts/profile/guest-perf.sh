@@ -18,8 +18,9 @@
 set -e
 here=$(dirname "$0")
 N=${N:-1}
-mkswap "${SWAP_DEVICE:-/dev/vda}" >/dev/null
-swapon "${SWAP_DEVICE:-/dev/vda}"
+swap_device=${SWAP_DEVICE:-/dev/vda}
+mkswap "$swap_device" >/dev/null
+swapon "$swap_device"
 echo +memory > /sys/fs/cgroup/cgroup.subtree_control
 mkdir -p /sys/fs/cgroup/profiled
 echo "${MEMORY_MAX:-32M}" > /sys/fs/cgroup/profiled/memory.max

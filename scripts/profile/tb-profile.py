@@ -83,16 +83,16 @@ def boot_and_log(args, work, log):
     subprocess.run(["gcc", "-O2", "-static", "-o", binary,
                     os.path.join(ROOT, "scripts/profile/swapops.c")], check=True)
     script = os.path.join(work, "guest.sh")
-    cgroup = "/sys/fs/cgroup/tbprof"
+    disk, cgroup = "/dev/vda", "/sys/fs/cgroup/tbprof"
     with open(script, "w") as f:
-        f.write("mkswap /dev/vda >/dev/null && swapon /dev/vda || exit 1\n")
+        f.write(f"mkswap {disk} >/dev/null && swapon {disk} || exit 1\n")
         f.write(f"echo {'Y' if args.zswap else 'N'} > /sys/module/zswap/parameters/enabled\n")
         if args.cgroup:
             f.write(f"echo +memory > /sys/fs/cgroup/cgroup.subtree_control && mkdir {cgroup} && "
                     f"echo $$ > {cgroup}/cgroup.procs || exit 1\n")
         # swapops PAGES [CGROUP [DEVICE]]; an empty CGROUP is the root.
         where = cgroup if args.cgroup else '""'
-        device = " /dev/vda" if args.swapoff else ""
+        device = f" {disk}" if args.swapoff else ""
         f.write(f"/host{binary} {args.pages} {where}{device}\n")
     sock = os.path.join(work, "monitor.sock")
     for path in (sock, log):
