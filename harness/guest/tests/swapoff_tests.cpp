@@ -1,9 +1,11 @@
 // swapoff and swapon: cycles while a writer keeps rewriting and verifying
-// its data, two devices with priorities, what swapoff's reads count as, and
-// a swapoff cut short by a signal.
+// its data, two devices with priorities, what swapoff's reads count as, a
+// swapoff into a cgroup at its memory.max, and a swapoff cut short by a
+// signal.
 #include "guest/backend.h"
 #include "guest/swapoff_deadline.h"
 #include "guest/sysfs.h"
+#include "guest/tests/cgroup.h"
 #include "guest/tests/child.h"
 #include "guest/tests/memory.h"
 #include "guest/tests/suites.h"
@@ -204,6 +206,72 @@ void swapoff_interrupted(TestContext& ctx) {
     require_intact(m.data(), m.pages(), PageContent::Random, 71, "after the interrupted swapoff");
 }
 
+struct LimitedState {
+    std::atomic<int> filled{0};
+    std::atomic<int> swapped_off{0};
+};
+
+// swapoff reads every page back into the cgroup of its owner. One at its
+// memory.max must reclaim while swapoff runs, onto the other swap area:
+// the reads that cannot be charged without reclaim take the slow way and
+// nothing is lost. The owner checks its pages once swapoff is done.
+void swapoff_memcg_limit(TestContext& ctx) {
+    const auto& area = ctx.require_backend().swap_area();
+    require(area.has_value(), "the backend has no swap area");
+    // The runner's disk has priority 5: the owner's pages go there first.
+    BackendOptions o;
+    o.size_bytes = 96 * MiB;
+    o.priority = 1;
+    Backend other(BackendKind::Swapfile, o);
+    const std::string other_path = other.swap_area()->string();
+    auto used = [](const std::string& path) -> uint64_t {
+        if (auto s = find_active_swap(path))
+            return s->used_bytes;
+        fail(path + " is not in /proc/swaps");
+    };
+    constexpr uint64_t kBytes = 48 * MiB, kMax = 16 * MiB;
+    Cgroup cg(ctx.cgroup_root(), "limited");
+    cg.set("memory.max", std::to_string(kMax));
+    Shared<LimitedState> state;
+    ChildProcess owner(
+        [&] {
+            Mapping m = Mapping::anonymous(kBytes);
+            fill_pages(m.data(), m.pages(), PageContent::Random, 91);
+            state->filled = 1;
+            while (!state->swapped_off)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            require_intact(m.data(), m.pages(), PageContent::Random, 91, "after swapoff");
+            return 0;
+        },
+        cg.path());
+    wait_until([&] { return state->filled || owner.poll().has_value(); }, 60);
+    if (auto e = owner.poll())
+        fail("the owner stopped before swapoff: " + e->describe());
+    const uint64_t on_area = used(area->string()), on_other = used(other_path);
+    const int error = try_swap_off(*area);
+    const uint64_t other_after = used(other_path);
+    state->swapped_off = 1;
+    ChildExit e = owner.wait(60);
+    auto events = cg.events();
+    if (int on_error = try_swap_on(*area))
+        fail("swapon " + area->string() + ": " + std::strerror(on_error));
+    ctx.note("swapoff", {{"area_used_before", on_area},
+                         {"other_used_before", on_other},
+                         {"other_used_after", other_after},
+                         {"memory_max_events", events["max"]}});
+    require(on_area >= (kBytes - kMax) / 2,
+            "only " + mib(on_area) + " were on the area at swapoff: little to read back");
+    if (error)
+        fail("swapoff " + area->string() +
+             " into a cgroup at its memory.max: " + std::strerror(error));
+    if (!e.ok())
+        fail("the owner " + e.describe());
+    require(other_after > on_other + 8 * MiB,
+            "the other area went from " + mib(on_other) + " to " + mib(other_after) +
+                ": swapoff's reads did not make the cgroup reclaim");
+    other.teardown();
+}
+
 // Entries that only the swap cache holds: MADV_WILLNEED starts reads of a
 // swapped-out range into the swap cache, and MADV_DONTNEED at once drops
 // the owner's references while the reads are in flight (their folios
@@ -285,6 +353,15 @@ void add_swapoff_tests(std::vector<TestCase>& tests) {
     o.backend = BackendKind::Disk;
     o.body = swapoff_orphans;
     tests.push_back(o);
+
+    TestCase l;
+    l.name = "swapoff.memcg_limit";
+    l.summary = "swapoff into a cgroup at its memory.max reclaims onto the other area and "
+                "loses nothing";
+    l.backend = BackendKind::Disk;
+    l.backend_options.priority = 5;
+    l.body = swapoff_memcg_limit;
+    tests.push_back(l);
 
     TestCase i;
     i.name = "swapoff.interrupted";
