@@ -115,6 +115,9 @@ const std::vector<WorkloadSpec>& all_workloads() {
             s.metrics = {
                 {"bogo_ops_per_s", "ops/s", Higher, "stress-ng bogo ops per second (real time)"},
                 {"bogo_ops", "ops", Higher, "stress-ng bogo ops in the run"},
+                {"cpu_ms_per_op", "ms", Lower,
+                 "the cgroup's CPU time per bogo op (a faster kernel does more ops in the "
+                 "5 s, and spends more CPU on them)"},
             };
             w.push_back(s);
         }

@@ -432,6 +432,12 @@ int bench_main(int argc, char** argv) {
             if (!w.value("ok", false))
                 error = w.value("error", std::string("the workload reported a failure"));
             result["result"] = std::move(w);
+            // A workload that runs for a fixed time (stress-ng) does more
+            // work on a faster kernel and uses more CPU for it: its cost is
+            // the CPU per unit of work.
+            if (m.contains("bogo_ops") && m["bogo_ops"].get<double>() > 0)
+                m["cpu_ms_per_op"] =
+                    m["cgroup_cpu_s"].get<double>() * 1e3 / m["bogo_ops"].get<double>();
         } catch (const nlohmann::json::exception&) {
             error = "the workload printed no JSON result";
             result["result"] = nullptr;

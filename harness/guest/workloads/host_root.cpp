@@ -5,11 +5,13 @@
 #include "guest/workloads/latency.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,8 +92,59 @@ bool host_has(const std::string& program) {
     return std::filesystem::exists(std::string(kHostRoot) + program);
 }
 
+namespace {
+
+// The processes whose parent is this one (orphans we adopted as subreaper).
+std::vector<pid_t> own_children() {
+    std::vector<pid_t> pids;
+    const std::string self = std::to_string(getpid());
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        auto stat = sysfs::read_text_if_exists(entry.path() / "stat");
+        if (!stat)
+            continue;
+        // pid (comm) state ppid ...: comm may hold spaces, so start after ')'.
+        auto fields = split(stat->substr(stat->rfind(')') + 2), ' ');
+        if (fields.size() > 1 && fields[1] == self)
+            pids.push_back(std::stoi(name));
+    }
+    return pids;
+}
+
+// Reaps the descendants left running, which reparented to us: waits up to
+// kStragglerWaitS for them to finish, then kills the rest.
+void reap_stragglers(HostRun& r) {
+    std::vector<pid_t> left = own_children();
+    r.stragglers = static_cast<int>(left.size());
+    const uint64_t deadline = monotonic_ns() + uint64_t(kStragglerWaitS * 1e9);
+    for (;;) {
+        int status = 0;
+        pid_t p = waitpid(-1, &status, WNOHANG);
+        if (p < 0 && errno == ECHILD)
+            return;
+        if (p > 0)
+            continue;
+        if (monotonic_ns() >= deadline)
+            break;
+        usleep(10000);
+    }
+    left = own_children();
+    r.stragglers_killed = static_cast<int>(left.size());
+    for (pid_t p : left)
+        kill(p, SIGKILL);
+    while (waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
+    }
+}
+
+} // namespace
+
 HostRun run_in_host_root(const std::vector<std::string>& argv) {
     HostRun r;
+    // Whatever the program leaves running comes back to us to be reaped.
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     const uint64_t start = monotonic_ns();
     pid_t pid = fork();
     if (pid == 0) {
@@ -117,6 +170,7 @@ HostRun run_in_host_root(const std::vector<std::string>& argv) {
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    reap_stragglers(r);
     r.wall_s = (monotonic_ns() - start) / 1e9;
     if (WIFEXITED(status))
         r.exit_code = WEXITSTATUS(status);

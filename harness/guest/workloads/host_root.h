@@ -14,11 +14,20 @@ struct HostRun {
     int exit_code = -1; // -1 when killed by a signal
     int signal = 0;
     double wall_s = 0;
+    // Descendants still running when the program exited (stress-ng gives up
+    // on a stressor that overruns its timeout and leaves it behind).
+    int stragglers = 0;
+    int stragglers_killed = 0;    // of those, still running after kStragglerWaitS
     std::string describe() const; // "exit status 2", "killed by signal 9 (Killed)"
 };
 
+// How long run_in_host_root() waits for stragglers before it kills them.
+inline constexpr double kStragglerWaitS = 60;
+
 // Runs argv inside `chroot /host` with its stdout sent to our stderr (our
-// stdout carries the JSON result), and waits for it.
+// stdout carries the JSON result), and waits for it and for every process
+// it left running: the caller is made their subreaper, so their CPU time
+// reaches the caller's getrusage(RUSAGE_CHILDREN) and its parent's wait4().
 HostRun run_in_host_root(const std::vector<std::string>& argv);
 
 // Runs argv in the guest's own root (found through PATH) with its stdout

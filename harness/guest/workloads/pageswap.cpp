@@ -126,6 +126,13 @@ int pageswap_main(int argc, char** argv) {
             metrics = parse_stress_ng_metrics(*text, "pageswap");
         if (error.empty() && !metrics.count("bogo-ops"))
             error = "stress-ng's YAML report has no pageswap metrics";
+        // Its times then miss the stressor's: ours (getrusage) do not.
+        if (run.stragglers)
+            std::fprintf(stderr,
+                         "pageswap: stress-ng exited with %d of its processes still running "
+                         "(a stressor that overran its timeout); waited for them, killed %d "
+                         "after %.0f s\n",
+                         run.stragglers, run.stragglers_killed, kStragglerWaitS);
     }
     auto get = [&](const char* k) { return metrics.count(k) ? metrics.at(k) : 0.0; };
     if (json) {
@@ -135,6 +142,8 @@ int pageswap_main(int argc, char** argv) {
                             {"seconds", seconds},
                             {"instances", instances},
                             {"stress_ng", metrics},
+                            {"stragglers", run.stragglers},
+                            {"stragglers_killed", run.stragglers_killed},
                             {"metrics",
                              {{"bogo_ops", get("bogo-ops")},
                               {"bogo_ops_per_s", get("bogo-ops-per-second-real-time")},
