@@ -131,11 +131,16 @@ void reap_stragglers(HostRun& r) {
             break;
         usleep(10000);
     }
-    left = own_children();
-    r.stragglers_killed = static_cast<int>(left.size());
-    for (pid_t p : left)
-        kill(p, SIGKILL);
-    while (waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
+    // Kill them, and whatever they in turn leave to us, until none is left.
+    r.stragglers_killed = static_cast<int>(own_children().size());
+    for (;;) {
+        for (pid_t p : own_children())
+            kill(p, SIGKILL);
+        pid_t p = waitpid(-1, nullptr, WNOHANG);
+        if (p < 0 && errno == ECHILD)
+            return;
+        if (p <= 0)
+            usleep(10000);
     }
 }
 
