@@ -76,6 +76,13 @@ void swapoff_cycle(TestContext& ctx) {
     require(used_at_swapoff > 0, "swap was never in use when swapoff ran: nothing was tested");
 }
 
+// The bytes in use on the active swap area at `path`.
+uint64_t used(const std::string& path) {
+    if (auto s = find_active_swap(path))
+        return s->used_bytes;
+    fail(path + " is not in /proc/swaps");
+}
+
 void swap_priority(TestContext& ctx) {
     // The runner's disk backend has priority 5; add an 8 MiB swap file at 10.
     BackendOptions o;
@@ -84,11 +91,6 @@ void swap_priority(TestContext& ctx) {
     Backend high(BackendKind::Swapfile, o);
     const std::string high_path = high.swap_area()->string();
     const std::string low_path = ctx.require_backend().swap_area()->string();
-    auto used = [](const std::string& path) -> uint64_t {
-        if (auto s = find_active_swap(path))
-            return s->used_bytes;
-        fail(path + " is not in /proc/swaps");
-    };
     // 4 MiB fit on the high-priority file: nothing may go to the disk.
     Mapping a = Mapping::anonymous(4 * MiB);
     fill_pages(a.data(), a.pages(), PageContent::Compressible, 41);
@@ -224,11 +226,6 @@ void swapoff_memcg_limit(TestContext& ctx) {
     o.priority = 1;
     Backend other(BackendKind::Swapfile, o);
     const std::string other_path = other.swap_area()->string();
-    auto used = [](const std::string& path) -> uint64_t {
-        if (auto s = find_active_swap(path))
-            return s->used_bytes;
-        fail(path + " is not in /proc/swaps");
-    };
     constexpr uint64_t kBytes = 48 * MiB, kMax = 16 * MiB;
     Cgroup cg(ctx.cgroup_root(), "limited");
     cg.set("memory.max", std::to_string(kMax));
